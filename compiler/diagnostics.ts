@@ -1,0 +1,67 @@
+// One diagnostic shape for every stage. Stages collect diagnostics and return them as data;
+// only a broken invariant throws.
+import type { Span } from "./ir.js";
+
+export type Severity = "error" | "warning";
+
+/** A problem found in the input, located by span (line:col) and/or JSON pointer. */
+export interface Diagnostic {
+  readonly code: DiagnosticCode;
+  readonly severity: Severity;
+  /** One line, lowercase, no final period; user input in backticks. */
+  readonly message: string;
+  readonly file?: string;
+  /** JSON pointer into `file`, e.g. `/policies/0/document/Statement/1/Effect`. */
+  readonly pointer?: string;
+  readonly span?: Span;
+  /** What to change. */
+  readonly help?: string;
+}
+
+/**
+ * Every code iamc emits, with its one-line meaning. Codes are never reused.
+ * Bands: 1xxx lexing/parsing, 2xxx schema, 3xxx semantics, 4xxx table/bundle writing,
+ * 5xxx bundle reading and runtime (those live in runtime/errors.ts, which cannot import this).
+ */
+export const DIAGNOSTIC_CODES = {
+  IAMC1001: "the file is not valid JSON",
+  IAMC1002: "a file could not be read",
+  IAMC1003: "a glob matched no file",
+  IAMC1004: "unsupported policy file type",
+  IAMC2001: "a value has the wrong type or shape",
+  IAMC2002: "a required field is missing",
+  IAMC2003: "a field is not allowed here",
+  IAMC2004: "a value is not one of the allowed values",
+  IAMC2005: "a statement has both or neither of a pair of fields (Action/NotAction, Resource/NotResource, Principal/NotPrincipal)",
+  IAMC2006: "unknown condition operator",
+  IAMC2007: "a condition value is not valid for its operator",
+  IAMC2008: "unknown or malformed policy variable",
+  IAMC2009: "a principal pattern uses a wildcard other than a lone `*`",
+  IAMC2010: "unknown model",
+  IAMC2011: "an action is not of the form `service:Action` or `*`",
+  IAMC3001: "reference to a policy that does not exist",
+  IAMC3002: "duplicate id",
+  IAMC3003: "reference to a group that does not exist",
+  IAMC3004: "reference to an account that does not exist",
+  IAMC3005: "a resource policy names no principal (it lacks Principal/NotPrincipal)",
+  IAMC3006: "an identity policy names a principal (Principal belongs in resource policies)",
+  IAMC3007: "too many organization levels",
+  IAMC4001: "the resource or action automaton grew past its size limit",
+  IAMC4002: "the bundle could not be written",
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+/** A stage's outcome: the value when there were no errors, and every diagnostic either way. */
+export interface Result<T> {
+  readonly value: T | undefined;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
+  diagnostics.some((d) => d.severity === "error");
+
+/** An internal error: a broken invariant, never a user mistake. */
+export class InternalError extends Error {
+  override name = "InternalError";
+}

@@ -1,0 +1,221 @@
+// The one contract between front ends (JSON, DSL) and the back end (reference evaluator,
+// decision-table builder). Types only. Every front end lowers to these shapes; every later
+// stage reads only these shapes.
+//
+// INVARIANT: an IR value is fully validated. Later stages may rely on: operators known, condition
+// values well-formed for their operator, every policy reference resolved, ids unique.
+
+/** A position in a source file. Offsets are half-open, lines and columns start at 1. */
+export interface Span {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+  readonly endOffset: number;
+}
+
+/** Where a node came from: the file, a JSON pointer into it, and the text span when known. */
+export interface Origin {
+  readonly file: string;
+  readonly pointer: string;
+  readonly span?: Span;
+}
+
+export type Effect = "Allow" | "Deny";
+export type Decision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
+
+// ---------------------------------------------------------------------------------------------
+// Text with wildcards and policy variables
+
+/**
+ * One piece of a pattern or condition value.
+ * - `text`: written text; in a matching context (Action, Resource, `*Like`) `*` and `?` are wildcards.
+ * - `literal`: text whose `*`, `?` never act as wildcards (the escapes `${*}`, `${?}`, `${$}`,
+ *   and values substituted for variables).
+ * - `variable`: a policy variable `${key}` or `${key, 'fallback'}`, resolved per principal at
+ *   compile time or from the request at run time.
+ */
+export type TemplatePart =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "literal"; readonly text: string }
+  | { readonly kind: "variable"; readonly key: string; readonly fallback?: string };
+
+/** A pattern or value as parts, with the text as written (for messages and explain). */
+export interface Template {
+  readonly source: string;
+  readonly parts: readonly TemplatePart[];
+}
+
+/** `Action` / `NotAction`, `Resource` / `NotResource`: a list of patterns, possibly negated. */
+export interface PatternSet {
+  readonly negated: boolean;
+  readonly patterns: readonly Template[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Principals named by resource policies
+
+/**
+ * An entry of `Principal` / `NotPrincipal`.
+ * - `everyone`: `"*"` or `{"AWS": "*"}`: every caller, authenticated or not.
+ * - `account`: `"123456789012"` or `arn:aws:iam::123456789012:root`: the account, which then
+ *   delegates to its identity policies (a grant to an account root only delegates).
+ * - `principal`: an exact principal id: a user or role ARN, a service name, a federated id.
+ */
+export type PrincipalRef =
+  | { readonly kind: "everyone" }
+  | { readonly kind: "account"; readonly account: string }
+  | { readonly kind: "principal"; readonly id: string };
+
+export interface PrincipalSet {
+  readonly negated: boolean;
+  readonly refs: readonly PrincipalRef[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conditions
+
+export const CONDITION_OPERATORS = [
+  "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+  "StringLike", "StringNotLike",
+  "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals",
+  "NumericGreaterThan", "NumericGreaterThanEquals",
+  "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals",
+  "DateGreaterThan", "DateGreaterThanEquals",
+  "Bool", "BinaryEquals", "IpAddress", "NotIpAddress",
+  "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike",
+  "Null",
+] as const;
+
+/** A condition operator without its `IfExists` suffix or set qualifier. */
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+
+/** `ForAnyValue:` / `ForAllValues:` prefix, or none. */
+export type SetQualifier = "none" | "ForAnyValue" | "ForAllValues";
+
+/**
+ * One (operator, key) pair of a `Condition` block. A statement's conditions all must hold (AND);
+ * within one, the values are alternatives (OR, and for negated operators NOR).
+ */
+export interface Condition {
+  readonly operator: ConditionOperator;
+  readonly qualifier: SetQualifier;
+  readonly ifExists: boolean;
+  /** The key as written. Keys compare case-insensitively. */
+  readonly key: string;
+  /** Scalar values as text (`true`, `42` are given as strings). Variables only matter for String and Arn operators. */
+  readonly values: readonly Template[];
+  readonly origin?: Origin;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements and policies
+
+export interface StatementSource {
+  /** Id of the policy the statement is in. */
+  readonly policy: string;
+  readonly sid?: string;
+  /** 0-based position of the statement in its policy. */
+  readonly index: number;
+  readonly origin?: Origin;
+}
+
+export interface Statement {
+  readonly effect: Effect;
+  readonly actions: PatternSet;
+  readonly resources: PatternSet;
+  /** Present only in resource policies (and RCPs): who the statement is about. */
+  readonly principals?: PrincipalSet;
+  readonly conditions: readonly Condition[];
+  readonly source: StatementSource;
+}
+
+export interface Policy {
+  readonly id: string;
+  /** `2012-10-17` enables policy variables; `2008-10-17` (or none) keeps `${...}` literal. */
+  readonly version?: string;
+  readonly statements: readonly Statement[];
+  readonly origin?: Origin;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workspace: model `aws`
+
+export interface AwsAccount {
+  readonly id: string;
+  /** Each inner list is one organization level; every level must allow. */
+  readonly scps: readonly (readonly string[])[];
+  readonly rcps: readonly (readonly string[])[];
+  readonly origin?: Origin;
+}
+
+export interface AwsGroup {
+  readonly id: string;
+  readonly account?: string;
+  readonly policies: readonly string[];
+  readonly origin?: Origin;
+}
+
+export interface AwsPrincipal {
+  readonly id: string;
+  readonly account?: string;
+  readonly policies: readonly string[];
+  readonly groups: readonly string[];
+  readonly boundary?: string;
+  /** Present (even empty) means the principal acts in a session limited by these policies. */
+  readonly sessionPolicies?: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+  readonly origin?: Origin;
+}
+
+export interface AwsResource {
+  readonly id: string;
+  readonly account?: string;
+  readonly policy?: string;
+  readonly origin?: Origin;
+}
+
+export interface AwsWorkspace {
+  readonly model: "aws";
+  /** Policies by id, in manifest order. */
+  readonly policies: ReadonlyMap<string, Policy>;
+  readonly accounts: readonly AwsAccount[];
+  readonly groups: readonly AwsGroup[];
+  readonly principals: readonly AwsPrincipal[];
+  readonly resources: readonly AwsResource[];
+  /** Digests of the source files, for the bundle manifest. */
+  readonly sources: readonly SourceDigest[];
+}
+
+export interface SourceDigest {
+  readonly file: string;
+  readonly sha256: string;
+}
+
+/** Every model's workspace. Later models add variants keyed on `model`. */
+export type Workspace = AwsWorkspace;
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+export type ContextScalar = string | number | boolean;
+export type ContextValue = ContextScalar | readonly ContextScalar[];
+
+export interface Request {
+  readonly principal: string | null;
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, ContextValue>>;
+}
+
+/** Which evaluation layer a statement belongs to. */
+export type Layer =
+  | { readonly kind: "identity" }
+  | { readonly kind: "resource" }
+  | { readonly kind: "boundary" }
+  | { readonly kind: "session" }
+  | { readonly kind: "scp"; readonly level: number }
+  | { readonly kind: "rcp"; readonly level: number };
+
+/** A layer as one word, for explain output and the bundle: `identity`, `scp[0]`, ... */
+export type LayerName = string;
