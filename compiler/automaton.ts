@@ -1,0 +1,184 @@
+// Deterministic automata over IAM glob patterns. One automaton recognizes many patterns at once:
+// walking a string to its end lands in a state whose label is the set of patterns that match
+// the whole string. Built by subset construction over the patterns' positions; a set of literal
+// patterns comes out as a trie, and `*` adds the loops.
+
+/** A glob token: a UTF-16 code unit (>= 0), `?` (ANY), `*` (STAR) or `*` within one ARN field. */
+export type GlobToken = number;
+export const ANY = -1;
+/** `*`: any run of characters, `/` and `:` included. */
+export const STAR = -2;
+/** A run of characters without `:`: one ARN field (used by the account probes). */
+export const FIELD = -3;
+/** Exactly one character other than `:` (used by the account probes). */
+export const FIELD_CHAR = -4;
+
+/** The automaton in the flat form the bundle stores. */
+export interface Automaton {
+  /** For state s, its explicit transitions are edgeChar/edgeTarget[edgeStart[s] .. edgeStart[s+1]), sorted by char. */
+  readonly edgeStart: Int32Array;
+  readonly edgeChar: Int32Array;
+  readonly edgeTarget: Int32Array;
+  /** Where any other character goes; -1 = the dead state (nothing can match). */
+  readonly otherTarget: Int32Array;
+  /** The class of the strings ending in each state: index into `classes`. */
+  readonly stateClass: Int32Array;
+  /** Class k = the sorted ids of the patterns matched. Class 0 is always the empty set. */
+  readonly classes: readonly (readonly number[])[];
+}
+
+export class AutomatonTooLarge extends Error {
+  override name = "AutomatonTooLarge";
+}
+
+/**
+ * Builds the automaton for `patterns` (pattern i gets id i). With `caseFold`, patterns must be
+ * given lower-cased and the walker folds ASCII letters. Throws AutomatonTooLarge past `maxStates`.
+ */
+export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxStates = 4_000_000): Automaton {
+  // Positions are global: position p of pattern i is base[i] + p; base[i] + length is "done".
+  const base = new Int32Array(patterns.length + 1);
+  for (let i = 0; i < patterns.length; i++) base[i + 1] = base[i]! + patterns[i]!.length + 1;
+  const tokenAt = new Int32Array(base[patterns.length]!);
+  const patternAt = new Int32Array(base[patterns.length]!);
+  const DONE = -100;
+  for (let i = 0; i < patterns.length; i++) {
+    const tokens = patterns[i]!;
+    for (let p = 0; p <= tokens.length; p++) {
+      tokenAt[base[i]! + p] = p < tokens.length ? tokens[p]! : DONE;
+      patternAt[base[i]! + p] = i;
+    }
+  }
+
+  // The epsilon closure: a star may match the empty run, so position p also stands at p + 1.
+  const closeInto = (positions: number[]): number[] => {
+    const out: number[] = [];
+    for (let position of positions) {
+      out.push(position);
+      while (tokenAt[position] === STAR || tokenAt[position] === FIELD) out.push(++position);
+    }
+    out.sort((x, y) => x - y);
+    let n = 0;
+    for (let k = 0; k < out.length; k++) if (k === 0 || out[k] !== out[k - 1]) out[n++] = out[k]!;
+    out.length = n;
+    return out;
+  };
+
+  const stateIds = new Map<string, number>();
+  const stateSets: number[][] = [];
+  const intern = (set: number[]): number => {
+    if (set.length === 0) return -1;
+    const key = set.join(",");
+    let id = stateIds.get(key);
+    if (id === undefined) {
+      id = stateSets.length;
+      if (id >= maxStates) throw new AutomatonTooLarge(`more than ${maxStates} states`);
+      stateIds.set(key, id);
+      stateSets.push(set);
+    }
+    return id;
+  };
+
+  const start: number[] = [];
+  for (let i = 0; i < patterns.length; i++) start.push(base[i]!);
+  intern(closeInto(start));
+  if (stateSets.length === 0) intern([]); // no patterns: keep state 0 anyway
+
+  const edgeStart: number[] = [];
+  const edgeChar: number[] = [];
+  const edgeTarget: number[] = [];
+  const otherTarget: number[] = [];
+  const classKeys = new Map<string, number>([["", 0]]);
+  const classes: number[][] = [[]];
+  const stateClass: number[] = [];
+
+  for (let s = 0; s < stateSets.length; s++) {
+    const set = stateSets[s]!;
+    // Moves on a specific character, and the moves every character makes (`?`, `*`).
+    const byChar = new Map<number, number[]>();
+    const anyMoves: number[] = [];
+    const nonColonMoves: number[] = []; // FIELD stays on every character but `:`
+    const matched: number[] = [];
+    for (const position of set) {
+      const token = tokenAt[position]!;
+      if (token === DONE) matched.push(patternAt[position]!);
+      else if (token === ANY) anyMoves.push(position + 1);
+      else if (token === STAR) anyMoves.push(position);
+      else if (token === FIELD) nonColonMoves.push(position);
+      else if (token === FIELD_CHAR) nonColonMoves.push(position + 1);
+      else {
+        let list = byChar.get(token);
+        if (list === undefined) byChar.set(token, (list = []));
+        list.push(position + 1);
+      }
+    }
+    // `:` must be explicit whenever a FIELD is live, since it behaves differently there.
+    if (nonColonMoves.length > 0 && !byChar.has(58)) byChar.set(58, []);
+    const chars = [...byChar.keys()].sort((x, y) => x - y);
+    edgeStart.push(edgeChar.length);
+    for (const char of chars) {
+      const moves = [...byChar.get(char)!, ...anyMoves, ...(char === 58 ? [] : nonColonMoves)];
+      const target = intern(closeInto(moves));
+      edgeChar.push(char);
+      edgeTarget.push(target);
+    }
+    otherTarget.push(intern(closeInto([...anyMoves, ...nonColonMoves])));
+
+    const key = matched.join(",");
+    let cls = classKeys.get(key);
+    if (cls === undefined) {
+      cls = classes.length;
+      classKeys.set(key, cls);
+      classes.push(matched);
+    }
+    stateClass.push(cls);
+  }
+  edgeStart.push(edgeChar.length);
+
+  return {
+    edgeStart: Int32Array.from(edgeStart),
+    edgeChar: Int32Array.from(edgeChar),
+    edgeTarget: Int32Array.from(edgeTarget),
+    otherTarget: Int32Array.from(otherTarget),
+    stateClass: Int32Array.from(stateClass),
+    classes,
+  };
+}
+
+/** Walks `text` through the automaton (the same walk the runtime does); returns the class. */
+export function classify(automaton: Automaton, text: string, caseFold = false): number {
+  let state = 0;
+  for (let i = 0; i < text.length && state >= 0; i++) {
+    let char = text.charCodeAt(i);
+    if (caseFold) char = foldCase(char);
+    state = step(automaton, state, char);
+  }
+  return state < 0 ? 0 : automaton.stateClass[state]!;
+}
+
+function step(automaton: Automaton, state: number, char: number): number {
+  let lo = automaton.edgeStart[state]!;
+  let hi = automaton.edgeStart[state + 1]! - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = automaton.edgeChar[mid]!;
+    if (c === char) return automaton.edgeTarget[mid]!;
+    if (c < char) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return automaton.otherTarget[state]!;
+}
+
+/** Lower-cases one UTF-16 code unit the way the runtime does (actions are case-insensitive). */
+export function foldCase(char: number): number {
+  if (char >= 65 && char <= 90) return char + 32;
+  if (char < 128) return char;
+  return String.fromCharCode(char).toLowerCase().charCodeAt(0);
+}
+
+/** Lower-cases a whole string with `foldCase`, unit by unit, so compiler and runtime agree. */
+export function foldString(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) out += String.fromCharCode(foldCase(text.charCodeAt(i)));
+  return out;
+}

@@ -1,0 +1,16 @@
+// iamc/compiler: the public surface of the compiler.
+
+/** Compile a workspace to `.iamc` bundle bytes, with every diagnostic. */
+export { compile, compileWorkspace, type CompileOptions, type CompileResult } from "./compile.js";
+/** Load, validate and lower a workspace to the IR without compiling it. */
+export { loadWorkspace } from "./load-workspace.js";
+/** The reference evaluator: AWS's evaluation logic over the IR, statement by statement. */
+export { evaluateIr, evaluateIrDetailed } from "./reference/evaluate.js";
+/** Write bytes to a file atomically (temporary file, then rename). */
+export { writeFileAtomic } from "./write-file.js";
+/** Render diagnostics for a terminal or as JSON. */
+export { renderDiagnostics, diagnosticsToJson } from "./render.js";
+/** The diagnostic shape and the list of codes. */
+export { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from "./diagnostics.js";
+/** The IR types. */
+export type * from "./ir.js";

@@ -1,0 +1,329 @@
+// Stage: specialize the workspace per caller. For every principal the manifest lists, and for
+// every kind of outside caller, collect the statements that can apply to it, with what the
+// manifest knows about it (ARN, account, user name, tags) substituted into policy variables and
+// decided in conditions. Callers whose specialized statements coincide form one class and share
+// one decision table.
+import type {
+  AwsPrincipal, AwsWorkspace, Condition, ContextValue, Effect, PatternSet, PrincipalRef, Statement,
+  StatementSource, Template, TemplatePart,
+} from "./ir.js";
+import { evaluateCondition } from "./reference/conditions.js";
+import { accountOfArn, isRoleArn, userNameOfArn } from "./aws-names.js";
+
+// Bits of a leaf's verdict masks: one per layer (and per kind of resource-policy grant).
+export const SLOT_IDENTITY = 0;
+export const SLOT_BOUNDARY = 1;
+export const SLOT_SESSION = 2;
+export const SLOT_GRANT_EVERYONE = 3;
+export const SLOT_GRANT_DIRECT = 4;
+export const SLOT_GRANT_ACCOUNT = 5;
+export const SLOT_SCP = 6;
+export const MAX_LEVELS = 12;
+export const SLOT_RCP = SLOT_SCP + MAX_LEVELS;
+export const SLOT_NAMES: readonly string[] = [
+  "identity", "boundary", "session", "resource", "resource", "resource",
+  ...Array.from({ length: MAX_LEVELS }, (_, i) => `scp[${i}]`),
+  ...Array.from({ length: MAX_LEVELS }, (_, i) => `rcp[${i}]`),
+];
+
+/** What a statement's resource match is limited to, beyond its own patterns. */
+export type Scope =
+  | { readonly kind: "any" }
+  /** A resource policy: only resources governed by this `resources` entry. */
+  | { readonly kind: "entry"; readonly entry: string }
+  /** An RCP: only resources of this account. */
+  | { readonly kind: "account"; readonly account: string };
+
+/** A statement as it applies to one class of callers. */
+export interface SpecializedStatement {
+  readonly effect: Effect;
+  readonly slot: number;
+  readonly layer: string;
+  readonly actions: PatternSet;
+  /** Resource patterns with every variable the class knows substituted. */
+  readonly resources: PatternSet;
+  readonly scope: Scope;
+  /** Conditions still open: they depend on the request. */
+  readonly conditions: readonly Condition[];
+  readonly source: StatementSource;
+}
+
+/** What the combination of layers depends on, per class of callers. */
+export interface CallerKind {
+  readonly outsider: boolean;
+  readonly account?: string;
+  readonly role: boolean;
+  readonly boundary: boolean;
+  readonly session: boolean;
+  readonly scpLevels: number;
+}
+
+export interface CallerClass {
+  /** The principal ids of the class (empty for outsider classes matched by account or not at all). */
+  readonly members: string[];
+  readonly name: string;
+  readonly kind: CallerKind;
+  /**
+   * Principal-derived keys that open conditions read, with the manifest's value (null = known
+   * absent). Part of the class identity, since they differ between principals.
+   */
+  readonly facts: readonly (readonly [string, ContextValue | null])[];
+  readonly statements: readonly SpecializedStatement[];
+}
+
+/** How outside callers map onto classes. */
+export interface CallerClasses {
+  readonly classes: readonly CallerClass[];
+  /** Principal id -> class (manifest principals and outsiders named by resource policies). */
+  readonly byPrincipal: ReadonlyMap<string, number>;
+  /** Account id -> class of an unnamed caller from that account. */
+  readonly byAccount: ReadonlyMap<string, number>;
+  /** An authenticated caller nothing names. */
+  readonly stranger: number;
+  /** `"principal": null`. */
+  readonly anonymous: number;
+}
+
+/** Everything the manifest knows about a caller, as condition keys (lower-cased). */
+interface CallerFacts {
+  /** The value of an authoritative key (null = known absent), or undefined when the request decides. */
+  readonly known: (lowerKey: string) => ContextValue | null | undefined;
+}
+
+const NO_FACTS: CallerFacts = { known: () => undefined };
+
+function principalFacts(principal: AwsPrincipal): CallerFacts {
+  const userName = userNameOfArn(principal.id);
+  const tags = new Map(Object.entries(principal.tags).map(([k, v]) => [k.toLowerCase(), v]));
+  return {
+    known: (key) => {
+      if (key === "aws:principalarn") return principal.id;
+      if (key === "aws:principalaccount") return principal.account;
+      if (key === "aws:username") return userName;
+      if (key.startsWith("aws:principaltag/")) return tags.get(key.slice("aws:principaltag/".length)) ?? null;
+      return undefined;
+    },
+  };
+}
+
+/** Groups every caller into classes and specializes their statements. */
+export function specializeCallers(ws: AwsWorkspace): CallerClasses {
+  const classes: CallerClass[] = [];
+  const classKeys = new Map<string, number>();
+  const addClass = (candidate: CallerClass): number => {
+    const key = JSON.stringify([candidate.kind, candidate.facts, candidate.statements]);
+    let id = classKeys.get(key);
+    if (id === undefined) {
+      id = classes.length;
+      classKeys.set(key, id);
+      classes.push(candidate);
+    } else {
+      classes[id]!.members.push(...candidate.members);
+    }
+    return id;
+  };
+
+  const byPrincipal = new Map<string, number>();
+  for (const principal of ws.principals) {
+    byPrincipal.set(principal.id, addClass(specializePrincipal(ws, principal)));
+  }
+
+  // Outside callers: those named by resource policies, those from a named account, the rest.
+  const namedIds = new Set<string>();
+  const namedAccounts = new Set<string>();
+  for (const id of resourceSidePolicyIds(ws)) {
+    for (const statement of ws.policies.get(id)?.statements ?? []) {
+      for (const ref of statement.principals?.refs ?? []) {
+        if (ref.kind === "principal" && !byPrincipal.has(ref.id)) namedIds.add(ref.id);
+        if (ref.kind === "account") namedAccounts.add(ref.account);
+      }
+    }
+  }
+  for (const id of [...namedIds].sort()) {
+    byPrincipal.set(id, addClass(specializeOutsider(ws, id, accountOfArn(id), id)));
+  }
+  // Every manifest account gets an outsider class too: its RCPs reach callers from it.
+  for (const org of ws.accounts) namedAccounts.add(org.id);
+  const byAccount = new Map<string, number>();
+  for (const account of [...namedAccounts].sort()) {
+    byAccount.set(account, addClass(specializeOutsider(ws, UNNAMED, account, `outside caller from ${account}`)));
+  }
+  const stranger = addClass(specializeOutsider(ws, UNNAMED, undefined, "outside caller"));
+  const anonymous = addClass(specializeOutsider(ws, null, undefined, "unauthenticated caller"));
+  return { classes, byPrincipal, byAccount, stranger, anonymous };
+}
+
+/** A caller with an id no resource policy names. */
+const UNNAMED = Symbol("unnamed caller");
+type CallerId = string | null | typeof UNNAMED;
+
+function resourceSidePolicyIds(ws: AwsWorkspace): string[] {
+  const ids = ws.resources.flatMap((r) => (r.policy === undefined ? [] : [r.policy]));
+  for (const account of ws.accounts) for (const level of account.rcps) ids.push(...level);
+  return [...new Set(ids)];
+}
+
+function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerClass {
+  const facts = principalFacts(principal);
+  const out = new StatementCollector(facts);
+  const groupPolicies = principal.groups.flatMap((g) => ws.groups.find((x) => x.id === g)?.policies ?? []);
+  const identity = [...new Set([...principal.policies, ...groupPolicies])];
+  const statementsOf = (ids: readonly string[]) => ids.flatMap((id) => ws.policies.get(id)?.statements ?? []);
+  out.addAll(statementsOf(identity), SLOT_IDENTITY, "identity", { kind: "any" });
+  if (principal.boundary !== undefined) out.addAll(statementsOf([principal.boundary]), SLOT_BOUNDARY, "boundary", { kind: "any" });
+  if (principal.sessionPolicies !== undefined) out.addAll(statementsOf(principal.sessionPolicies), SLOT_SESSION, "session", { kind: "any" });
+  const account = ws.accounts.find((a) => a.id === principal.account);
+  account?.scps.forEach((level, i) => out.addAll(statementsOf(level), SLOT_SCP + i, `scp[${i}]`, { kind: "any" }));
+  addResourceSide(ws, out, principal.id, principal.account);
+  return {
+    members: [principal.id],
+    name: principal.id,
+    kind: {
+      outsider: false,
+      ...(principal.account === undefined ? {} : { account: principal.account }),
+      role: isRoleArn(principal.id),
+      boundary: principal.boundary !== undefined,
+      session: principal.sessionPolicies !== undefined,
+      scpLevels: account?.scps.length ?? 0,
+    },
+    facts: out.factsUsed(),
+    statements: out.statements,
+  };
+}
+
+function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | undefined, name: string): CallerClass {
+  const out = new StatementCollector(NO_FACTS);
+  addResourceSide(ws, out, id, account);
+  return {
+    members: typeof id === "string" ? [id] : [],
+    name,
+    kind: { outsider: true, ...(account === undefined ? {} : { account }), role: false, boundary: false, session: false, scpLevels: 0 },
+    facts: [],
+    statements: out.statements,
+  };
+}
+
+/** Resource policies and RCPs, keeping only the statements that name this caller. */
+function addResourceSide(ws: AwsWorkspace, out: StatementCollector, id: CallerId, account: string | undefined): void {
+  for (const resource of ws.resources) {
+    if (resource.policy === undefined) continue;
+    for (const statement of ws.policies.get(resource.policy)?.statements ?? []) {
+      const grant = principalGrant(statement, id, account);
+      if (grant === undefined) continue;
+      out.add(statement, grant, "resource", { kind: "entry", entry: resource.id });
+    }
+  }
+  for (const org of ws.accounts) {
+    org.rcps.forEach((level, i) => {
+      for (const policyId of level) {
+        for (const statement of ws.policies.get(policyId)?.statements ?? []) {
+          if (principalGrant(statement, id, account) === undefined) continue;
+          out.add(statement, SLOT_RCP + i, `rcp[${i}]`, { kind: "account", account: org.id });
+        }
+      }
+    });
+  }
+}
+
+/** The slot of a resource-policy statement for this caller, or undefined when it does not apply. */
+function principalGrant(statement: Statement, id: CallerId, account: string | undefined): number | undefined {
+  const set = statement.principals;
+  if (set === undefined) return undefined;
+  const slots = set.refs.map((ref) => refSlot(ref, id, account)).filter((s) => s !== undefined);
+  if (set.negated) return slots.length === 0 ? SLOT_GRANT_EVERYONE : undefined;
+  if (slots.includes(SLOT_GRANT_EVERYONE)) return SLOT_GRANT_EVERYONE;
+  if (slots.includes(SLOT_GRANT_DIRECT)) return SLOT_GRANT_DIRECT;
+  return slots.includes(SLOT_GRANT_ACCOUNT) ? SLOT_GRANT_ACCOUNT : undefined;
+}
+
+function refSlot(ref: PrincipalRef, id: CallerId, account: string | undefined): number | undefined {
+  switch (ref.kind) {
+    case "everyone": return SLOT_GRANT_EVERYONE;
+    case "principal": return typeof id === "string" && ref.id === id ? SLOT_GRANT_DIRECT : undefined;
+    case "account": return id !== null && account === ref.account ? SLOT_GRANT_ACCOUNT : undefined;
+  }
+}
+
+/** Specializes statements against what is known of the caller, remembering the facts it read. */
+class StatementCollector {
+  readonly statements: SpecializedStatement[] = [];
+  private readonly used = new Map<string, ContextValue | null>();
+
+  constructor(private readonly facts: CallerFacts) {}
+
+  addAll(statements: readonly Statement[], slot: number, layer: string, scope: Scope): void {
+    for (const statement of statements) this.add(statement, slot, layer, scope);
+  }
+
+  add(statement: Statement, slot: number, layer: string, scope: Scope): void {
+    const conditions: Condition[] = [];
+    for (const condition of statement.conditions) {
+      const decided = this.decide(condition);
+      if (decided === false) return; // can never hold for this caller: the statement never applies
+      if (decided === undefined) conditions.push(this.substituteCondition(condition));
+    }
+    this.statements.push({
+      effect: statement.effect,
+      slot,
+      layer,
+      actions: statement.actions,
+      resources: { negated: statement.resources.negated, patterns: this.substituteAll(statement.resources.patterns) },
+      scope,
+      conditions,
+      source: statement.source,
+    });
+  }
+
+  factsUsed(): (readonly [string, ContextValue | null])[] {
+    return [...this.used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private known(key: string): ContextValue | null | undefined {
+    return this.facts.known(key.toLowerCase());
+  }
+
+  /** true / false when the condition is decided by what the manifest knows, else undefined. */
+  private decide(condition: Condition): boolean | undefined {
+    if (this.known(condition.key) === undefined) {
+      // The key is the request's; remember nothing.
+      return undefined;
+    }
+    const variablesKnown = condition.values.every((v) => v.parts.every((p) => p.kind !== "variable" || this.known(p.key) !== undefined));
+    if (!variablesKnown) {
+      this.used.set(condition.key.toLowerCase(), this.known(condition.key)!);
+      return undefined;
+    }
+    return evaluateCondition(condition, (key) => this.known(key) ?? undefined);
+  }
+
+  private substituteCondition(condition: Condition): Condition {
+    return { ...condition, values: this.substituteAll(condition.values) };
+  }
+
+  /**
+   * Replaces the variables the manifest knows by their (literal) values. A value whose variable
+   * is known to be absent (and has no fallback) matches nothing, so it is dropped.
+   */
+  private substituteAll(templates: readonly Template[]): Template[] {
+    const out: Template[] = [];
+    for (const template of templates) {
+      const substituted = this.substitute(template);
+      if (substituted !== undefined) out.push(substituted);
+    }
+    return out;
+  }
+
+  private substitute(template: Template): Template | undefined {
+    if (!template.parts.some((p) => p.kind === "variable" && this.known(p.key) !== undefined)) return template;
+    const parts: TemplatePart[] = [];
+    for (const part of template.parts) {
+      if (part.kind !== "variable") { parts.push(part); continue; }
+      const value = this.known(part.key);
+      if (value === undefined) { parts.push(part); continue; }
+      const text = value === null || Array.isArray(value) ? part.fallback : String(value);
+      if (text === undefined) return undefined;
+      parts.push({ kind: "literal", text });
+    }
+    return { source: template.source, parts };
+  }
+}

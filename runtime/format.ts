@@ -1,0 +1,220 @@
+// The `.iamc` wire format. This file owns it: the magic, FORMAT_VERSION, the msgpackr options,
+// and the payload's field names. A change to the bytes bumps FORMAT_VERSION.
+//
+//   offset 0   4 bytes  magic "IAMC"
+//          4   u32 LE   FORMAT_VERSION
+//          8   u32 LE   payload length N
+//         12   N bytes  payload: one msgpack map (BundlePayload), no extension types
+//     12 + N   32 bytes SHA-256 of bytes [0, 12 + N)
+import { Packr, Unpackr } from "msgpackr";
+import { sha256 } from "./sha256.js";
+import { BundleError } from "./errors.js";
+import type { WireCondition } from "./wire.js";
+
+export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
+export const FORMAT_VERSION = 1;
+const HEADER_BYTES = 12;
+const DIGEST_BYTES = 32;
+
+// Pinned msgpackr options: plain maps and arrays only, no records or structures (their reader
+// generates code), no extensions, identical bytes for identical input.
+const MSGPACK_OPTIONS = { useRecords: false, structuredClone: false, moreTypes: false, mapsAsObjects: true, int64AsType: "number" } as const;
+const packr = new Packr(MSGPACK_OPTIONS);
+const unpackr = new Unpackr(MSGPACK_OPTIONS);
+
+/** A sparse map from automaton classes to ids; several maps share flat arrays, one slice each. */
+export interface WireSparseMaps {
+  readonly mask: Uint8Array; // Int32 per map
+  /** Explicit entries of map m: keys/values[start[m] .. start[m+1]). */
+  readonly start: Uint8Array; // Int32, maps + 1
+  readonly keys: Uint8Array;
+  readonly values: Uint8Array;
+  /** Defaults of map m: defaultKeys/defaultValues[defaultStart[m] .. defaultStart[m+1]). */
+  readonly defaultStart: Uint8Array;
+  readonly defaultKeys: Uint8Array;
+  readonly defaultValues: Uint8Array;
+}
+
+export interface WireAutomaton {
+  readonly edgeStart: Uint8Array; // Int32 arrays, little-endian
+  readonly edgeChar: Uint8Array;
+  readonly edgeTarget: Uint8Array;
+  readonly otherTarget: Uint8Array;
+  readonly stateClass: Uint8Array;
+  /** Per class: bits of the broad patterns it contains. */
+  readonly broad: Uint8Array;
+}
+
+/** Everything a bundle holds. Field names are part of the format. */
+export interface BundlePayload {
+  readonly model: "aws";
+  readonly compiler: string;
+  readonly sources: readonly (readonly [string, string])[];
+  /** Layer name of each verdict bit. */
+  readonly slots: readonly string[];
+  readonly accounts: readonly string[];
+  readonly groupCount: number;
+  readonly actions: WireAutomaton;
+  readonly resources: WireAutomaton & {
+    /** Per resource class: account group (0 unknown, 1 another account, 2+ accounts[g - 2]). */
+    readonly group: Uint8Array;
+    /** Per resource class: 1 when it is a KMS key. */
+    readonly kms: Uint8Array;
+  };
+  /** Principal id -> class, as parallel arrays. */
+  readonly principals: readonly string[];
+  readonly principalClass: Uint8Array;
+  /** Account id -> class of unnamed callers from it. */
+  readonly outsiderAccounts: readonly string[];
+  readonly outsiderAccountClass: Uint8Array;
+  readonly stranger: number;
+  readonly anonymous: number;
+  readonly classes: {
+    readonly names: readonly string[];
+    readonly kind: Uint8Array;
+    /** Per class: [lower-cased key, value or null] the manifest fixes for open conditions. */
+    readonly facts: readonly (readonly (readonly [string, unknown])[])[];
+    readonly actions: WireSparseMaps;
+  };
+  readonly kinds: readonly {
+    readonly outsider: boolean;
+    readonly account: string | null;
+    readonly role: boolean;
+    readonly boundary: boolean;
+    readonly session: boolean;
+    readonly scpLevels: number;
+  }[];
+  /** Terms of kind k, group g, kms m: termBits[termStart[i] .. termStart[i+1]), i = (k * groupCount + g) * 2 + m. */
+  readonly termStart: Uint8Array;
+  readonly termBits: Uint8Array;
+  readonly rows: WireSparseMaps;
+  readonly leaves: {
+    readonly allow: Uint8Array;
+    readonly deny: Uint8Array;
+    /** Open statements of leaf l: open[4 * openStart[l] ..], 4 ints each: provenance, slot, deny, predicate. */
+    readonly openStart: Uint8Array;
+    readonly open: Uint8Array;
+    readonly matchedStart: Uint8Array;
+    readonly matched: Uint8Array;
+  };
+  readonly predicates: readonly (readonly WireCondition[])[];
+  readonly provenance: {
+    readonly policy: readonly string[];
+    readonly sid: readonly (string | null)[];
+    readonly index: Uint8Array;
+    readonly layer: readonly string[];
+    readonly deny: Uint8Array;
+  };
+}
+
+/** Int32Array -> little-endian bytes (the bundle stores every integer table this way). */
+export function int32Bytes(values: ArrayLike<number>): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setInt32(i * 4, values[i]!, true);
+  return bytes;
+}
+
+/** Little-endian bytes -> Int32Array. */
+export function bytesInt32(bytes: Uint8Array): Int32Array {
+  if (bytes.length % 4 !== 0) throw new BundleError("IAMC5004", "an integer table has a length that is not a multiple of 4");
+  const out = new Int32Array(bytes.length / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
+  return out;
+}
+
+/** Encodes a payload into bundle bytes. Deterministic: the same payload gives the same bytes. */
+export function encodeBundle(payload: BundlePayload): Uint8Array {
+  const body = packr.pack(payload);
+  const out = new Uint8Array(HEADER_BYTES + body.length + DIGEST_BYTES);
+  out.set(MAGIC, 0);
+  const view = new DataView(out.buffer);
+  view.setUint32(4, FORMAT_VERSION, true);
+  view.setUint32(8, body.length, true);
+  out.set(body, HEADER_BYTES);
+  out.set(sha256(out.subarray(0, HEADER_BYTES + body.length)), HEADER_BYTES + body.length);
+  return out;
+}
+
+/**
+ * Checks the frame and the digest, then decodes the payload. Throws BundleError with a stable
+ * code: IAMC5002 not a bundle, IAMC5003 unknown format version, IAMC5004 truncated or corrupt.
+ */
+export function decodeBundle(bytes: Uint8Array): BundlePayload {
+  if (!(bytes instanceof Uint8Array)) throw new BundleError("IAMC5002", "a bundle must be given as bytes (Uint8Array)");
+  if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new BundleError("IAMC5002", "not an iamc bundle: the magic number `IAMC` is missing");
+  }
+  if (bytes.length < HEADER_BYTES) throw new BundleError("IAMC5004", "the bundle is truncated: its header is incomplete");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(4, true);
+  if (version !== FORMAT_VERSION) {
+    throw new BundleError("IAMC5003", `bundle format version ${version} is not supported (this runtime reads version ${FORMAT_VERSION}); recompile it with a matching iamc`);
+  }
+  const length = view.getUint32(8, true);
+  if (bytes.length !== HEADER_BYTES + length + DIGEST_BYTES) {
+    throw new BundleError("IAMC5004", `the bundle is truncated or has trailing bytes: expected ${HEADER_BYTES + length + DIGEST_BYTES} bytes, found ${bytes.length}`);
+  }
+  const digest = sha256(bytes.subarray(0, HEADER_BYTES + length));
+  const stored = bytes.subarray(HEADER_BYTES + length);
+  if (digest.some((b, i) => b !== stored[i])) {
+    throw new BundleError("IAMC5004", "the bundle is corrupt: its SHA-256 digest does not match its contents");
+  }
+  const body = bytes.subarray(HEADER_BYTES, HEADER_BYTES + length);
+  assertPlainMsgpack(body);
+  let payload: unknown;
+  try {
+    payload = unpackr.unpack(body);
+  } catch (error) {
+    throw new BundleError("IAMC5004", `the bundle payload cannot be decoded: ${(error as Error).message}`);
+  }
+  if (typeof payload !== "object" || payload === null || (payload as { model?: unknown }).model !== "aws") {
+    throw new BundleError("IAMC5005", "the bundle payload is not an iamc decision table");
+  }
+  return payload as BundlePayload;
+}
+
+/**
+ * Walks msgpack bytes and rejects anything but nil, booleans, numbers, strings, binaries,
+ * arrays and maps, so no extension type (records, which msgpackr reads by generating code;
+ * RegExp; Error; ...) ever reaches the decoder.
+ */
+export function assertPlainMsgpack(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let position = 0;
+  let pending = 1; // values still to read
+  const need = (n: number) => {
+    if (position + n > bytes.length) throw new BundleError("IAMC5004", "the bundle payload is truncated");
+  };
+  const skip = (n: number) => { need(n); position += n; };
+  while (pending > 0) {
+    pending--;
+    need(1);
+    const token = bytes[position++]!;
+    if (token <= 0x7f || token >= 0xe0) continue; // fixint
+    if (token >= 0x80 && token <= 0x8f) { pending += 2 * (token & 0x0f); continue; } // fixmap
+    if (token >= 0x90 && token <= 0x9f) { pending += token & 0x0f; continue; } // fixarray
+    if (token >= 0xa0 && token <= 0xbf) { skip(token & 0x1f); continue; } // fixstr
+    switch (token) {
+      case 0xc0: case 0xc2: case 0xc3: break; // nil, false, true
+      case 0xc4: case 0xd9: need(1); skip(bytes[position++]!); break; // bin8, str8
+      case 0xc5: case 0xda: need(2); position += 2; skip(view.getUint16(position - 2)); break;
+      case 0xc6: case 0xdb: need(4); position += 4; skip(view.getUint32(position - 4)); break;
+      case 0xca: skip(4); break; // float32
+      case 0xcb: skip(8); break; // float64
+      case 0xcc: case 0xd0: skip(1); break;
+      case 0xcd: case 0xd1: skip(2); break;
+      case 0xce: case 0xd2: skip(4); break;
+      case 0xcf: case 0xd3: skip(8); break;
+      case 0xdc: need(2); pending += view.getUint16(position); position += 2; break; // array16
+      case 0xdd: need(4); pending += view.getUint32(position); position += 4; break; // array32
+      case 0xde: need(2); pending += 2 * view.getUint16(position); position += 2; break; // map16
+      case 0xdf: need(4); pending += 2 * view.getUint32(position); position += 4; break; // map32
+      default:
+        throw new BundleError("IAMC5004", `the bundle payload holds msgpack type 0x${token.toString(16)}, which iamc never writes`);
+    }
+    if (pending > bytes.length) throw new BundleError("IAMC5004", "the bundle payload declares more values than it has bytes");
+  }
+  if (position !== bytes.length) throw new BundleError("IAMC5004", "the bundle payload has trailing bytes");
+}

@@ -1,0 +1,510 @@
+// The iamc runtime: load a `.iamc` bundle, answer checks. Engine-neutral (no node: imports),
+// depends on nothing but msgpackr, never imports the compiler.
+//
+// A check is: caller -> class (one Map lookup), action -> action class (an automaton walk),
+// resource -> resource class (an automaton walk), (class, action class) -> row and
+// (row, resource class) -> leaf (two hash lookups), then a few integer operations. Nothing in it
+// depends on how many policies, statements or principals the bundle was compiled from.
+import { decodeBundle, bytesInt32, type BundlePayload, type WireAutomaton, type WireSparseMaps } from "./format.js";
+import { BundleError } from "./errors.js";
+import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
+import { PairTable } from "./pair-table.js";
+
+export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
+export { FORMAT_VERSION } from "./format.js";
+export type { ContextValue, ContextScalar } from "./conditions.js";
+
+/** An authorization decision. Deny always wins; no matching allow is an implicit deny. */
+export type Decision = "Allow" | "ExplicitDeny" | "ImplicitDeny";
+
+/** A request: who does what to which resource, with optional condition keys. */
+export interface Request {
+  readonly principal: string | null;
+  readonly action: string;
+  readonly resource: string;
+  readonly context?: Readonly<Record<string, ContextValue>>;
+}
+
+/** A statement that took part in a decision. */
+export interface DecidingStatement {
+  readonly policy: string;
+  readonly sid?: string;
+  readonly index: number;
+  readonly effect: "Allow" | "Deny";
+  readonly layer: string;
+  /** Whether the statement's conditions were evaluated for this request. */
+  readonly conditional: boolean;
+}
+
+/** One evaluation layer's verdict for a request. */
+export interface LayerVerdict {
+  readonly layer: string;
+  readonly verdict: "Allow" | "Deny" | "None";
+  /** Whether every way to an Allow needs this layer to allow. */
+  readonly required: boolean;
+}
+
+export interface Explanation {
+  readonly decision: Decision;
+  /** Who the caller was taken to be: a principal id, or a kind of outside caller. */
+  readonly principalClass: string;
+  /** The statements that matched: the deciding denies, or the allows. */
+  readonly statements: readonly DecidingStatement[];
+  readonly layers: readonly LayerVerdict[];
+  /** One sentence saying why. */
+  readonly reason: string;
+}
+
+/** A loaded bundle. */
+export interface Authorizer {
+  /** The decision for a request. Never throws; a request it cannot read is denied. */
+  check(request: Request): Decision;
+  /** The decision with the statements and layers behind it. Never throws. */
+  explain(request: Request): Explanation;
+  /** What the bundle was compiled from. */
+  readonly info: { readonly compiler: string; readonly sources: readonly (readonly [string, string])[]; readonly classes: number; readonly leaves: number };
+}
+
+const ALLOW: Decision = "Allow";
+const EXPLICIT_DENY: Decision = "ExplicitDeny";
+const IMPLICIT_DENY: Decision = "ImplicitDeny";
+
+/** Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle. */
+export function loadBundle(bytes: Uint8Array): Authorizer {
+  const payload = decodeBundle(bytes);
+  try {
+    return new Table(payload);
+  } catch (error) {
+    if (error instanceof BundleError) throw error;
+    throw new BundleError("IAMC5005", `the bundle payload is malformed: ${(error as Error).message}`);
+  }
+}
+
+/** A flat automaton; walking it never allocates. */
+class Walker {
+  readonly edgeStart: Int32Array;
+  readonly edgeChar: Int32Array;
+  readonly edgeTarget: Int32Array;
+  readonly otherTarget: Int32Array;
+  readonly stateClass: Int32Array;
+  readonly broad: Int32Array;
+
+  constructor(wire: WireAutomaton) {
+    this.edgeStart = bytesInt32(wire.edgeStart);
+    this.edgeChar = bytesInt32(wire.edgeChar);
+    this.edgeTarget = bytesInt32(wire.edgeTarget);
+    this.otherTarget = bytesInt32(wire.otherTarget);
+    this.stateClass = bytesInt32(wire.stateClass);
+    this.broad = bytesInt32(wire.broad);
+    const states = this.otherTarget.length;
+    check(this.edgeStart.length === states + 1 && this.stateClass.length === states && states > 0, "automaton tables disagree in length");
+    check(this.edgeChar.length === this.edgeTarget.length && this.edgeStart[states] === this.edgeChar.length, "automaton edges disagree in length");
+    for (const t of this.edgeTarget) check(t >= -1 && t < states, "automaton edge out of range");
+    for (const t of this.otherTarget) check(t >= -1 && t < states, "automaton edge out of range");
+    for (const c of this.stateClass) check(c >= 0 && c < this.broad.length, "automaton class out of range");
+  }
+
+  /** The class of `text`; with `fold`, ASCII letters compare case-insensitively. */
+  classify(text: string, fold: boolean): number {
+    let state = 0;
+    const { edgeStart, edgeChar, edgeTarget, otherTarget } = this;
+    for (let i = 0; i < text.length; i++) {
+      let char = text.charCodeAt(i);
+      if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+      let lo = edgeStart[state]!;
+      let hi = edgeStart[state + 1]! - 1;
+      let next = otherTarget[state]!;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const c = edgeChar[mid]!;
+        if (c === char) { next = edgeTarget[mid]!; break; }
+        if (c < char) lo = mid + 1;
+        else hi = mid - 1;
+      }
+      if (next < 0) return 0;
+      state = next;
+    }
+    return this.stateClass[state]!;
+  }
+}
+
+function foldWide(char: number): number {
+  return String.fromCharCode(char).toLowerCase().charCodeAt(0);
+}
+
+/** Sparse maps from classes to ids, as two hash tables. */
+class SparseMaps {
+  private readonly mask: Int32Array;
+  private readonly explicit: PairTable;
+  private readonly defaults: PairTable;
+
+  constructor(wire: WireSparseMaps, private readonly groupCount: number, classCount: number, valueCount: number) {
+    this.mask = bytesInt32(wire.mask);
+    const start = bytesInt32(wire.start);
+    const keys = bytesInt32(wire.keys);
+    const values = bytesInt32(wire.values);
+    const defaultStart = bytesInt32(wire.defaultStart);
+    const defaultKeys = bytesInt32(wire.defaultKeys);
+    const defaultValues = bytesInt32(wire.defaultValues);
+    const maps = this.mask.length;
+    check(start.length === maps + 1 && defaultStart.length === maps + 1, "sparse map offsets disagree in length");
+    check(keys.length === values.length && start[maps] === keys.length, "sparse map entries disagree in length");
+    check(defaultKeys.length === defaultValues.length && defaultStart[maps] === defaultKeys.length, "sparse map defaults disagree in length");
+    this.explicit = new PairTable(keys.length);
+    this.defaults = new PairTable(defaultKeys.length);
+    for (let m = 0; m < maps; m++) {
+      for (let i = start[m]!; i < start[m + 1]!; i++) {
+        check(keys[i]! >= 0 && keys[i]! < classCount && values[i]! >= 0 && values[i]! < valueCount, "sparse map entry out of range");
+        this.explicit.set(m, keys[i]!, values[i]!);
+      }
+      for (let i = defaultStart[m]!; i < defaultStart[m + 1]!; i++) {
+        check(defaultKeys[i]! >= 0 && defaultValues[i]! >= 0 && defaultValues[i]! < valueCount, "sparse map default out of range");
+        this.defaults.set(m, defaultKeys[i]!, defaultValues[i]!);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.mask.length;
+  }
+
+  /** The value of map `m` at class `k` (with its broad bits and group), or -1. */
+  get(m: number, k: number, broad: number, group: number): number {
+    const value = this.explicit.get(m, k);
+    if (value >= 0) return value;
+    return this.defaults.get(m, (broad & this.mask[m]!) * this.groupCount + group);
+  }
+}
+
+/** The request as the open conditions see it. One instance per table, reset per evaluation. */
+class RequestEnv implements ConditionEnv {
+  request: Request = { principal: null, action: "", resource: "" };
+  facts: readonly (readonly [string, unknown])[] = [];
+  outsider = false;
+  resourceAccount: string | undefined = undefined;
+  private lowered: Map<string, ContextValue> | undefined;
+
+  reset(request: Request, facts: readonly (readonly [string, unknown])[], outsider: boolean, resourceAccount: string | undefined): void {
+    this.request = request;
+    this.facts = facts;
+    this.outsider = outsider;
+    this.resourceAccount = resourceAccount;
+    this.lowered = undefined;
+  }
+
+  get(key: string): ContextValue | undefined {
+    if (key === "iamc:resource") return this.request.resource;
+    if (key === "aws:resourceaccount" && this.resourceAccount !== undefined) return this.resourceAccount;
+    for (const [factKey, value] of this.facts) {
+      if (factKey === key) return value === null ? undefined : (value as ContextValue);
+    }
+    const fromContext = this.context().get(key);
+    if (fromContext !== undefined || !this.outsider) return fromContext;
+    // An outside caller's own keys, when the request leaves them out, come from its ARN.
+    const principal = this.request.principal;
+    if (typeof principal !== "string") return undefined;
+    if (key === "aws:principalarn") return principal;
+    if (key === "aws:principalaccount") return accountOfArn(principal);
+    if (key === "aws:username") return userNameOfArn(principal);
+    return undefined;
+  }
+
+  private context(): Map<string, ContextValue> {
+    if (this.lowered === undefined) {
+      this.lowered = new Map();
+      const context = this.request.context;
+      if (typeof context === "object" && context !== null) {
+        for (const key of Object.keys(context)) {
+          const value = context[key];
+          if (value !== null && value !== undefined) this.lowered.set(key.toLowerCase(), value);
+        }
+      }
+    }
+    return this.lowered;
+  }
+}
+
+/** The account field of an ARN, when the string is one and the field is not empty. */
+function accountOfArn(arn: string): string | undefined {
+  if (!arn.startsWith("arn:")) return undefined;
+  let colons = 0;
+  let start = -1;
+  for (let i = 0; i < arn.length; i++) {
+    if (arn.charCodeAt(i) !== 58) continue;
+    colons++;
+    if (colons === 4) start = i + 1;
+    if (colons === 5) return i > start ? arn.slice(start, i) : undefined;
+  }
+  return undefined;
+}
+
+function userNameOfArn(arn: string): string | undefined {
+  const match = /^arn:[^:]+:iam::[^:]*:user\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return match?.[1];
+}
+
+interface LeafTables {
+  readonly allow: Int32Array;
+  readonly deny: Int32Array;
+  readonly openStart: Int32Array;
+  readonly open: Int32Array;
+  readonly matchedStart: Int32Array;
+  readonly matched: Int32Array;
+}
+
+class Table implements Authorizer {
+  private readonly actions: Walker;
+  private readonly resources: Walker;
+  private readonly resourceGroup: Int32Array;
+  private readonly resourceKms: Int32Array;
+  private readonly groupCount: number;
+  private readonly accounts: readonly string[];
+  private readonly principals = new Map<string, number>();
+  private readonly outsiderAccounts = new Map<string, number>();
+  private readonly stranger: number;
+  private readonly anonymous: number;
+  private readonly classNames: readonly string[];
+  private readonly classKind: Int32Array;
+  private readonly classFacts: readonly (readonly (readonly [string, unknown])[])[];
+  private readonly classActions: SparseMaps;
+  private readonly rows: SparseMaps;
+  private readonly leaves: LeafTables;
+  private readonly termStart: Int32Array;
+  private readonly termBits: Int32Array;
+  private readonly kinds: BundlePayload["kinds"];
+  private readonly predicates: readonly Predicate[];
+  private readonly provenance: BundlePayload["provenance"];
+  private readonly provenanceIndex: Int32Array;
+  private readonly provenanceDeny: Int32Array;
+  private readonly slots: readonly string[];
+  private readonly env = new RequestEnv();
+  readonly info: Authorizer["info"];
+
+  constructor(p: BundlePayload) {
+    this.actions = new Walker(p.actions);
+    this.resources = new Walker(p.resources);
+    this.resourceGroup = bytesInt32(p.resources.group);
+    this.resourceKms = bytesInt32(p.resources.kms);
+    this.groupCount = p.groupCount;
+    this.accounts = p.accounts;
+    check(Number.isInteger(this.groupCount) && this.groupCount === this.accounts.length + 2, "group count disagrees with accounts");
+    const resourceClasses = this.resources.broad.length;
+    check(this.resourceGroup.length === resourceClasses && this.resourceKms.length === resourceClasses, "resource class tables disagree in length");
+    for (const g of this.resourceGroup) check(g >= 0 && g < this.groupCount, "resource group out of range");
+
+    this.classNames = p.classes.names;
+    this.classKind = bytesInt32(p.classes.kind);
+    this.classFacts = p.classes.facts;
+    const classCount = this.classNames.length;
+    check(this.classKind.length === classCount && this.classFacts.length === classCount, "class tables disagree in length");
+    const principalClass = bytesInt32(p.principalClass);
+    check(principalClass.length === p.principals.length, "principal tables disagree in length");
+    p.principals.forEach((id, i) => this.principals.set(id, inRange(principalClass[i]!, classCount)));
+    const outsiderClass = bytesInt32(p.outsiderAccountClass);
+    check(outsiderClass.length === p.outsiderAccounts.length, "outsider tables disagree in length");
+    p.outsiderAccounts.forEach((id, i) => this.outsiderAccounts.set(id, inRange(outsiderClass[i]!, classCount)));
+    this.stranger = inRange(p.stranger, classCount);
+    this.anonymous = inRange(p.anonymous, classCount);
+
+    this.leaves = {
+      allow: bytesInt32(p.leaves.allow),
+      deny: bytesInt32(p.leaves.deny),
+      openStart: bytesInt32(p.leaves.openStart),
+      open: bytesInt32(p.leaves.open),
+      matchedStart: bytesInt32(p.leaves.matchedStart),
+      matched: bytesInt32(p.leaves.matched),
+    };
+    const leafCount = this.leaves.allow.length;
+    this.rows = new SparseMaps(p.rows, this.groupCount, resourceClasses, leafCount);
+    this.classActions = new SparseMaps(p.classes.actions, 1, this.actions.broad.length, this.rows.size);
+    check(this.classActions.size === classCount, "class action maps disagree with classes");
+
+    this.predicates = p.predicates.map((wires) => {
+      const predicate = compileConditions(wires);
+      if (predicate === undefined) throw new BundleError("IAMC5005", "the bundle holds a condition this runtime cannot read");
+      return predicate;
+    });
+    this.provenance = p.provenance;
+    this.provenanceIndex = bytesInt32(p.provenance.index);
+    this.provenanceDeny = bytesInt32(p.provenance.deny);
+    const statements = this.provenance.policy.length;
+    check(this.leaves.deny.length === leafCount && this.leaves.openStart.length === leafCount + 1 && this.leaves.matchedStart.length === leafCount + 1, "leaf tables disagree in length");
+    check(this.leaves.open.length === 4 * this.leaves.openStart[leafCount]! && this.leaves.matched.length === this.leaves.matchedStart[leafCount]!, "leaf lists disagree in length");
+    for (let i = 0; i < this.leaves.open.length; i += 4) {
+      inRange(this.leaves.open[i]!, statements);
+      inRange(this.leaves.open[i + 1]!, 31);
+      inRange(this.leaves.open[i + 3]!, this.predicates.length);
+    }
+    for (const s of this.leaves.matched) inRange(s, statements);
+    this.termStart = bytesInt32(p.termStart);
+    this.termBits = bytesInt32(p.termBits);
+    this.kinds = p.kinds;
+    check(this.termStart.length === this.kinds.length * this.groupCount * 2 + 1, "term tables disagree in length");
+    for (const k of this.classKind) inRange(k, this.kinds.length);
+    this.slots = p.slots;
+    this.info = { compiler: p.compiler, sources: p.sources, classes: classCount, leaves: leafCount };
+  }
+
+  check(request: Request): Decision {
+    try {
+      if (typeof request !== "object" || request === null) return IMPLICIT_DENY;
+      const cls = this.classOf(request.principal);
+      const { action, resource } = request;
+      if (cls < 0 || typeof action !== "string" || typeof resource !== "string") return IMPLICIT_DENY;
+      const r = this.resources.classify(resource, false);
+      const leaf = this.leafOf(cls, this.actions.classify(action, true), r);
+      if (leaf < 0) return IMPLICIT_DENY;
+      const leaves = this.leaves;
+      if (leaves.deny[leaf] !== 0) return EXPLICIT_DENY;
+      let allow = leaves.allow[leaf]!;
+      const openFrom = leaves.openStart[leaf]!;
+      const openTo = leaves.openStart[leaf + 1]!;
+      if (openFrom !== openTo) {
+        const env = this.prepareEnv(request, cls, r);
+        for (let i = openFrom; i < openTo; i++) {
+          const at = i * 4;
+          if (!this.predicates[leaves.open[at + 3]!]!(env)) continue;
+          if (leaves.open[at + 2] === 1) return EXPLICIT_DENY;
+          allow |= 1 << leaves.open[at + 1]!;
+        }
+      }
+      return this.allows(cls, r, allow) ? ALLOW : IMPLICIT_DENY;
+    } catch {
+      return IMPLICIT_DENY;
+    }
+  }
+
+  explain(request: Request): Explanation {
+    try {
+      return this.explainUnsafe(request);
+    } catch (error) {
+      return { decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], reason: `the request could not be evaluated and is denied: ${(error as Error).message}` };
+    }
+  }
+
+  private explainUnsafe(request: Request): Explanation {
+    const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], reason });
+    if (typeof request !== "object" || request === null) return denied("the request is not an object");
+    const cls = this.classOf(request.principal);
+    if (cls < 0) return denied("the principal must be a string or null");
+    if (typeof request.action !== "string" || typeof request.resource !== "string") return denied("the action and resource must be strings");
+    const r = this.resources.classify(request.resource, false);
+    const leaf = this.leafOf(cls, this.actions.classify(request.action, true), r);
+    if (leaf < 0) return denied("the bundle has no entry for this request");
+    const leaves = this.leaves;
+    const statements: DecidingStatement[] = [];
+    let allow = leaves.allow[leaf]!;
+    let deny = leaves.deny[leaf]!;
+    for (let i = leaves.matchedStart[leaf]!; i < leaves.matchedStart[leaf + 1]!; i++) statements.push(this.statement(leaves.matched[i]!, false));
+    if (deny === 0) {
+      const env = this.prepareEnv(request, cls, r);
+      for (let i = leaves.openStart[leaf]!; i < leaves.openStart[leaf + 1]!; i++) {
+        const at = i * 4;
+        if (!this.predicates[leaves.open[at + 3]!]!(env)) continue;
+        statements.push(this.statement(leaves.open[at]!, true));
+        if (leaves.open[at + 2] === 1) deny |= 1 << leaves.open[at + 1]!;
+        else allow |= 1 << leaves.open[at + 1]!;
+      }
+    }
+    const decision: Decision = deny !== 0 ? EXPLICIT_DENY : this.allows(cls, r, allow) ? ALLOW : IMPLICIT_DENY;
+    const terms = this.termsOf(cls, r);
+    let required = terms.length > 0 ? -1 : 0;
+    let anyTerm = 0;
+    for (const t of terms) { required &= t; anyTerm |= t; }
+    const layers = new Map<string, LayerVerdict>();
+    for (let slot = 0; slot < this.slots.length; slot++) {
+      const bit = 1 << slot;
+      if (((allow | deny | anyTerm) & bit) === 0) continue;
+      const layer = this.slots[slot]!;
+      const previous = layers.get(layer);
+      const verdict = (deny & bit) !== 0 || previous?.verdict === "Deny" ? "Deny" : (allow & bit) !== 0 || previous?.verdict === "Allow" ? "Allow" : "None";
+      layers.set(layer, { layer, verdict, required: (previous?.required ?? false) || (required & bit) !== 0 });
+    }
+    const shown = decision === ALLOW ? statements.filter((s) => s.effect === "Allow") : decision === EXPLICIT_DENY ? statements.filter((s) => s.effect === "Deny") : statements;
+    return {
+      decision,
+      principalClass: this.classNames[cls]!,
+      statements: shown,
+      layers: [...layers.values()],
+      reason: this.reason(decision, shown, terms, allow),
+    };
+  }
+
+  private reason(decision: Decision, statements: readonly DecidingStatement[], terms: Int32Array, allow: number): string {
+    const name = (s: DecidingStatement) => `${s.policy}${s.sid === undefined ? `#${s.index}` : `/${s.sid}`} (${s.layer})`;
+    if (decision === EXPLICIT_DENY) return `explicitly denied by ${statements.map(name).join(", ")}`;
+    if (decision === ALLOW) return `allowed by ${statements.map(name).join(", ")}`;
+    if (terms.length === 0) return "no policy can allow this caller";
+    // The way to an Allow that lacks the fewest layers.
+    let best = terms[0]!;
+    for (const t of terms) if (popcount(t & ~allow) < popcount(best & ~allow)) best = t;
+    const missing = new Set<string>();
+    for (let slot = 0; slot < this.slots.length; slot++) if ((best & ~allow & (1 << slot)) !== 0) missing.add(this.slots[slot]!);
+    return `implicitly denied: no statement in ${[...missing].join(", ")} allows it`;
+  }
+
+  private statement(id: number, conditional: boolean): DecidingStatement {
+    const sid = this.provenance.sid[id];
+    return {
+      policy: this.provenance.policy[id]!,
+      ...(sid === null || sid === undefined ? {} : { sid }),
+      index: this.provenanceIndex[id]!,
+      effect: this.provenanceDeny[id] === 1 ? "Deny" : "Allow",
+      layer: this.provenance.layer[id]!,
+      conditional,
+    };
+  }
+
+  /** The caller's class, or -1 when the principal is not a string or null. */
+  private classOf(principal: unknown): number {
+    if (principal === null) return this.anonymous;
+    if (typeof principal !== "string") return -1;
+    const cls = this.principals.get(principal);
+    if (cls !== undefined) return cls;
+    const account = accountOfArn(principal);
+    return (account === undefined ? undefined : this.outsiderAccounts.get(account)) ?? this.stranger;
+  }
+
+  private leafOf(cls: number, a: number, r: number): number {
+    const row = this.classActions.get(cls, a, this.actions.broad[a]!, 0);
+    if (row < 0) return -1;
+    return this.rows.get(row, r, this.resources.broad[r]!, this.resourceGroup[r]!);
+  }
+
+  private termsOf(cls: number, r: number): Int32Array {
+    const i = (this.classKind[cls]! * this.groupCount + this.resourceGroup[r]!) * 2 + this.resourceKms[r]!;
+    return this.termBits.subarray(this.termStart[i]!, this.termStart[i + 1]!);
+  }
+
+  private allows(cls: number, r: number, allow: number): boolean {
+    const i = (this.classKind[cls]! * this.groupCount + this.resourceGroup[r]!) * 2 + this.resourceKms[r]!;
+    const bits = this.termBits;
+    for (let t = this.termStart[i]!; t < this.termStart[i + 1]!; t++) {
+      const term = bits[t]!;
+      if ((allow & term) === term) return true;
+    }
+    return false;
+  }
+
+  private prepareEnv(request: Request, cls: number, r: number): RequestEnv {
+    const group = this.resourceGroup[r]!;
+    const resourceAccount = group >= 2 ? this.accounts[group - 2] : group === 1 ? accountOfArn(request.resource) : undefined;
+    this.env.reset(request, this.classFacts[cls]!, this.kinds[this.classKind[cls]!]!.outsider, resourceAccount);
+    return this.env;
+  }
+}
+
+function popcount(n: number): number {
+  let count = 0;
+  for (let v = n >>> 0; v !== 0; v &= v - 1) count++;
+  return count;
+}
+
+function check(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new BundleError("IAMC5005", `the bundle payload is malformed: ${message}`);
+}
+
+function inRange(value: number, count: number): number {
+  check(Number.isInteger(value) && value >= 0 && value < count, "an index is out of range");
+  return value;
+}

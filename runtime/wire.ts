@@ -1,0 +1,24 @@
+// Wire shapes shared by the bundle writer (compiler) and reader (runtime). Field names are the
+// bytes: renaming one is a format change (bump FORMAT_VERSION in format.ts).
+
+/** A piece of a template on the wire: text with wildcards, inert literal text, or a variable. */
+export type WirePart =
+  | readonly ["t", string]
+  | readonly ["l", string]
+  | readonly ["v", string]
+  | readonly ["v", string, string];
+
+export type WireTemplate = readonly WirePart[];
+
+/** One (operator, key) condition, as the compiler lowered it from the IR. */
+export interface WireCondition {
+  /** The operator without qualifier or `IfExists`: `StringEquals`, `IpAddress`, ... */
+  readonly op: string;
+  /** Set qualifier: "" none, "any" ForAnyValue, "all" ForAllValues. */
+  readonly q: "" | "any" | "all";
+  /** `...IfExists`. */
+  readonly ie: boolean;
+  /** The condition key as written; keys compare case-insensitively. */
+  readonly key: string;
+  readonly vals: readonly WireTemplate[];
+}
