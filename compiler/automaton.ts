@@ -115,14 +115,17 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
     // `:` must be explicit whenever a FIELD is live, since it behaves differently there.
     if (nonColonMoves.length > 0 && !byChar.has(58)) byChar.set(58, []);
     const chars = [...byChar.keys()].sort((x, y) => x - y);
+    const other = intern(closeInto([...anyMoves, ...nonColonMoves]));
     edgeStart.push(edgeChar.length);
     for (const char of chars) {
       const moves = [...byChar.get(char)!, ...anyMoves, ...(char === 58 ? [] : nonColonMoves)];
       const target = intern(closeInto(moves));
+      // An edge to where every other character goes anyway says nothing: leave it out.
+      if (target === other) continue;
       edgeChar.push(char);
       edgeTarget.push(target);
     }
-    otherTarget.push(intern(closeInto([...anyMoves, ...nonColonMoves])));
+    otherTarget.push(other);
 
     const key = matched.join(",");
     let cls = classKeys.get(key);

@@ -189,10 +189,25 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
     const compiled = compiledByClass[classIndex]!;
     const ownAccountGroup = cls.kind.account === undefined ? -1 : accountGroup.get(cls.kind.account)!;
     const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
+    // Many action classes select the same statements, and many resource classes the same
+    // statements of a row: build each row and each leaf once per distinct subset.
+    const rowBySubset = new Map<string, number>();
+    const leafBySubset = new Map<string, number>();
+    const leafOf = (statementIds: number[]) => {
+      const key = statementIds.join(",");
+      let id = leafBySubset.get(key);
+      if (id === undefined) leafBySubset.set(key, (id = leaves.id(makeLeaf(statementIds.map((i) => compiled[i]!)))));
+      return id;
+    };
     const actions = buildSparse(actionSpace, compiled.map((c) => c.actions), (subset) => {
-      const rowItems = subset.map((i) => resourceMemberships[i]!);
-      return rows.id(buildSparse(resourceSpace, rowItems, (leafSubset) =>
-        leaves.id(makeLeaf(leafSubset.map((j) => compiled[subset[j]!]!)))));
+      const key = subset.join(",");
+      let id = rowBySubset.get(key);
+      if (id === undefined) {
+        const rowItems = subset.map((i) => resourceMemberships[i]!);
+        id = rows.id(buildSparse(resourceSpace, rowItems, (leafSubset) => leafOf(leafSubset.map((j) => subset[j]!))));
+        rowBySubset.set(key, id);
+      }
+      return id;
     });
     classes.push({ name: cls.name, kind: kinds.id(cls.kind), facts: cls.facts, actions });
   });

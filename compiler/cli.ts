@@ -1,0 +1,728 @@
+#!/usr/bin/env node
+// The `iamc` command line. `runCli` takes its streams and environment as arguments so tests run
+// it in-process; the bin entry at the bottom wires it to the process.
+//
+// Exit codes: 0 ok, 1 invalid input (diagnostics, unreadable bundle or request file),
+// 2 usage, 70 internal error (a bug in iamc).
+import { Command, CommanderError, Option } from "commander";
+import { createReadStream, readFileSync, realpathSync } from "node:fs";
+import { stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import pc from "picocolors";
+import type { Explanation } from "../runtime/index.js";
+import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import type { ContextValue, Decision, Request } from "./ir.js";
+import { diagnosticsToJson, renderDiagnostics, type RenderableDiagnostic } from "./render.js";
+
+/** An output stream of the CLI: a Node writable, with the TTY facts of a terminal when it is one. */
+export type CliStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
+
+/** What the CLI reads and writes; the bin passes the process's, tests pass their own. */
+export interface CliIo {
+  readonly stdout: CliStream;
+  readonly stderr: CliStream;
+  readonly stdin: NodeJS.ReadableStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory relative paths resolve against (default: the process's). */
+  readonly cwd?: string;
+}
+
+/** The exit codes of `iamc`. */
+export const EXIT = { ok: 0, invalidInput: 1, usage: 2, internal: 70 } as const;
+
+/** A request line that is blank, not JSON, not a request, or cannot be evaluated (runtime/errors.ts). */
+const BAD_REQUEST = "IAMC5006";
+
+/** A request file that cannot be read reuses the compiler's "a file could not be read". */
+const UNREADABLE_FILE = "IAMC1002";
+
+/** Output is written in chunks of about this many characters (and at least once per input chunk). */
+const FLUSH_CHARS = 64 * 1024;
+/** Compiles quicker than this show no progress line. */
+const PROGRESS_DELAY_MS = 400;
+
+/** Runs `iamc` with `argv` (the arguments after the program name) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const state = { exitCode: EXIT.ok as number };
+  try {
+    const program = buildProgram(io, state);
+    await program.parseAsync([...argv], { from: "user" });
+    return state.exitCode;
+  } catch (err) {
+    // commander reports help/version as exit 0 and every parse problem as non-zero: a usage error
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return internalError(err, io);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+interface GlobalOptions {
+  readonly color: boolean;
+}
+
+interface CompileOptions {
+  readonly output: string;
+  readonly format: "human" | "json";
+}
+
+interface RequestOptions {
+  readonly principal?: string;
+  readonly anonymous?: boolean;
+  readonly action?: string;
+  readonly resource?: string;
+  readonly context?: string;
+  readonly json?: boolean;
+}
+
+interface CheckOptions extends RequestOptions {
+  readonly requests?: string;
+  readonly explain?: boolean;
+}
+
+function buildProgram(io: CliIo, state: { exitCode: number }): Command {
+  const program = new Command("iamc")
+    .description("compile cloud IAM policies into a decision table, and check requests against it")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help")
+    .option("--no-color", "no colors in the output (also NO_COLOR=1)")
+    .showHelpAfterError("(run `iamc --help` for usage)")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      outputError: (s, write) => write(s.startsWith("error:") ? `iamc: ${s}` : s),
+      getOutHelpWidth: () => io.stdout.columns ?? 100,
+      getErrHelpWidth: () => io.stderr.columns ?? 100,
+    });
+  const cwd = io.cwd ?? process.cwd();
+  const globals = (cmd: Command) => cmd.optsWithGlobals<GlobalOptions>();
+
+  program
+    .command("compile")
+    .description("compile a workspace to a .iamc bundle; on errors report them all and write nothing")
+    .argument("[manifest]", "the workspace manifest, or a directory holding iamc.json", "iamc.json")
+    .requiredOption("-o, --output <file>", "the bundle to write (replaced atomically)")
+    .addOption(new Option("--format <format>", "diagnostics format").choices(["human", "json"]).default("human"))
+    .action(async (manifest: string, options: CompileOptions, cmd: Command) => {
+      state.exitCode = await compileCommand(io, cwd, manifest, options, globals(cmd));
+    });
+
+  requestOptions(
+    program
+      .command("check")
+      .description("decide requests: one, from options, or a JSONL stream with --requests (one JSON decision per line)")
+      .argument("<bundle>", "a .iamc bundle")
+      .option("--requests <file>", "JSONL requests, one per line; `-` reads stdin")
+      .option("--explain", "also print the statements that decided"),
+  ).action(async (bundle: string, options: CheckOptions, cmd: Command) => {
+    state.exitCode = await checkCommand(io, cwd, bundle, options, globals(cmd), cmd);
+  });
+
+  requestOptions(
+    program
+      .command("explain")
+      .description("show which policies, statements and layers decided a request, and why the others did not")
+      .argument("<bundle>", "a .iamc bundle"),
+  ).action(async (bundle: string, options: RequestOptions, cmd: Command) => {
+    state.exitCode = await singleRequestCommand(io, cwd, bundle, options, globals(cmd), cmd, true);
+  });
+
+  program.addHelpText(
+    "after",
+    [
+      "",
+      "Examples:",
+      "  iamc compile examples/company -o company.iamc",
+      "  iamc check company.iamc --requests requests.jsonl",
+      "  iamc explain company.iamc --principal arn:aws:iam::111111111111:user/alice \\",
+      "    --action s3:GetObject --resource arn:aws:s3:::acme-app-data/teams/payments/q1.csv",
+      "",
+      "Exit codes: 0 ok, 1 invalid input, 2 usage error, 70 internal error.",
+    ].join("\n"),
+  );
+  return program;
+}
+
+function requestOptions(cmd: Command): Command {
+  return cmd
+    .option("--principal <principal>", "who asks, e.g. arn:aws:iam::111111111111:user/alice")
+    .option("--anonymous", "the caller is unauthenticated (principal null)")
+    .option("--action <action>", "what is asked, e.g. s3:GetObject")
+    .option("--resource <resource>", "on what, e.g. arn:aws:s3:::acme-app-data/report.csv")
+    .option("--context <json>", 'request context as a JSON object, e.g. \'{"aws:SecureTransport":true}\'')
+    .option("--json", "print JSON instead of text");
+}
+
+async function compileCommand(
+  io: CliIo,
+  cwd: string,
+  manifest: string,
+  options: CompileOptions,
+  globals: GlobalOptions,
+): Promise<number> {
+  const started = performance.now();
+  const { compile, writeFileAtomic } = await import("./index.js");
+  const output = resolve(cwd, options.output);
+  const progress = options.format === "human" && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
+  let result: Awaited<ReturnType<typeof compile>>;
+  try {
+    result = await compile(resolve(cwd, manifest), progress ? { onProgress: progress.update } : undefined);
+  } finally {
+    progress?.clear();
+  }
+  let diagnostics: readonly RenderableDiagnostic[] = result.diagnostics;
+  const bundle = result.bundle;
+  if (!hasErrors(result.diagnostics)) {
+    if (!bundle) throw new Error("compile reported no error but returned no bundle");
+    try {
+      await writeFileAtomic(output, bundle);
+    } catch (err) {
+      const written: Diagnostic = {
+        code: "IAMC4002",
+        severity: "error",
+        message: `cannot write \`${options.output}\`: ${describeError(err)}`,
+        file: output,
+        help: "check that the directory exists and that you may write to it",
+      };
+      diagnostics = [...diagnostics, written];
+    }
+  }
+  const failed = diagnostics.some((d) => d.severity === "error");
+  const elapsedMs = Math.round(performance.now() - started);
+  if (options.format === "json") {
+    const report = failed
+      ? { ok: false, ...diagnosticsToJson(diagnostics) }
+      : { ok: true, output, bytes: bundle?.byteLength ?? 0, elapsedMs, ...diagnosticsToJson(diagnostics) };
+    await emit(io.stdout, JSON.stringify(report) + "\n");
+    return failed ? EXIT.invalidInput : EXIT.ok;
+  }
+  const color = colorFor(io.stderr, io.env, globals.color);
+  const c = pc.createColors(color);
+  let text = renderDiagnostics(diagnostics, { color, readSource: sourceReader(cwd), displayPath: displayPath(cwd) });
+  if (failed) text += `${c.red("no bundle written")}${text ? "" : "\n"}\n`;
+  else {
+    const shown = displayPath(cwd)(output);
+    text += `compiled ${displayPath(cwd)(resolve(cwd, manifest))} -> ${c.bold(shown)} (${formatBytes(bundle?.byteLength ?? 0)}) in ${elapsedMs} ms\n`;
+  }
+  await emit(io.stderr, text);
+  return failed ? EXIT.invalidInput : EXIT.ok;
+}
+
+async function checkCommand(
+  io: CliIo,
+  cwd: string,
+  bundlePath: string,
+  options: CheckOptions,
+  globals: GlobalOptions,
+  cmd: Command,
+): Promise<number> {
+  if (options.requests === undefined) {
+    return singleRequestCommand(io, cwd, bundlePath, options, globals, cmd, options.explain === true);
+  }
+  const single = (["principal", "anonymous", "action", "resource", "context"] as const).filter((k) => options[k] !== undefined);
+  if (single.length > 0) {
+    usageError(cmd, `--requests cannot be combined with --${single[0]}: give requests in the file or as options, not both`);
+  }
+  const authz = await loadAuthorizer(io, cwd, bundlePath, globals);
+  if (typeof authz === "number") return authz;
+
+  let input: NodeJS.ReadableStream;
+  const requestsPath = options.requests === "-" ? undefined : resolve(cwd, options.requests);
+  if (requestsPath === undefined) input = io.stdin;
+  else {
+    const problem = await unreadableFile(requestsPath);
+    if (problem) return fileError(io, globals, UNREADABLE_FILE, `cannot read request file: ${problem}`, requestsPath, cwd);
+    input = createReadStream(requestsPath);
+  }
+  const result = await checkRequests(authz, input, io.stdout, { explain: options.explain === true });
+  if (result.inputError !== undefined) {
+    const where = result.lines === 0 ? "cannot read request file" : `cannot read requests after line ${result.lines}`;
+    const message = `${where}: ${describeError(result.inputError)}`;
+    return fileError(io, globals, UNREADABLE_FILE, message, requestsPath ?? "<stdin>", cwd);
+  }
+  return result.aborted ? EXIT.invalidInput : EXIT.ok;
+}
+
+async function singleRequestCommand(
+  io: CliIo,
+  cwd: string,
+  bundlePath: string,
+  options: RequestOptions,
+  globals: GlobalOptions,
+  cmd: Command,
+  explain: boolean,
+): Promise<number> {
+  const request = requestFromOptions(options, cmd);
+  const authz = await loadAuthorizer(io, cwd, bundlePath, globals);
+  if (typeof authz === "number") return authz;
+  const color = colorFor(io.stdout, io.env, globals.color);
+  if (!explain) {
+    const decision = authz.check(request);
+    const text = options.json ? JSON.stringify({ decision }) : formatDecisionLine(request, decision, color);
+    await emit(io.stdout, text + "\n");
+    return EXIT.ok;
+  }
+  const explanation = authz.explain(request);
+  const text = options.json ? JSON.stringify(explanation) : formatExplanation(request, explanation, color);
+  await emit(io.stdout, text + "\n");
+  return EXIT.ok;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+/** What `checkRequests` needs of an authorizer. */
+export interface RequestChecker {
+  check(request: Request): Decision;
+  explain(request: Request): { readonly decision: Decision; readonly statements: readonly unknown[] };
+}
+
+export interface CheckRequestsResult {
+  /** Input lines read, each answered by one output line. */
+  readonly lines: number;
+  /** Lines answered with an error (fail closed: ImplicitDeny). */
+  readonly errors: number;
+  /** The output closed before every line was answered. */
+  readonly aborted: boolean;
+  /** The input failed (e.g. a read error) after `lines` lines; those were answered. */
+  readonly inputError?: unknown;
+}
+
+/**
+ * Decides a JSONL stream of requests: one JSON decision per input line, in order. Streams: holds
+ * one input chunk and one output chunk, and waits while `output` is full. A blank, malformed or
+ * ill-shaped line is answered `ImplicitDeny` with an `error` (fail closed) and processing goes on.
+ */
+export async function checkRequests(
+  authz: RequestChecker,
+  input: NodeJS.ReadableStream,
+  output: NodeJS.WritableStream,
+  options: { readonly explain: boolean },
+): Promise<CheckRequestsResult> {
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let inputError: unknown;
+  // input that fails ends the stream; the caller reports the error
+  const onInputError = (err: unknown) => {
+    inputError ??= err;
+    lines.close();
+  };
+  input.on("error", onInputError);
+  let pending = "";
+  let full = false;
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (pending === "") return;
+    const chunk = pending;
+    pending = "";
+    if (!output.write(chunk)) full = true;
+  };
+  let count = 0;
+  let errors = 0;
+  let aborted = false;
+  try {
+    for await (const raw of lines) {
+      count++;
+      const line = count === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+      const answer = decideLine(authz, line, count, options.explain);
+      if (answer.error) errors++;
+      pending += answer.text;
+      // a reader waiting on each answer (a service piping requests in) gets it as soon as the
+      // input runs dry, not when the chunk fills
+      if (pending.length >= FLUSH_CHARS) flush();
+      else if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+      if (full) {
+        full = false;
+        if (!(await drained(output))) {
+          aborted = true;
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    inputError ??= err;
+  } finally {
+    lines.close();
+    input.removeListener("error", onInputError);
+  }
+  if (!aborted) {
+    flush();
+    if (full && !(await drained(output))) aborted = true;
+  }
+  return { lines: count, errors, aborted, ...(inputError !== undefined && { inputError }) };
+}
+
+const DECISION_LINES: Readonly<Record<Decision, string>> = {
+  Allow: '{"decision":"Allow"}\n',
+  ExplicitDeny: '{"decision":"ExplicitDeny"}\n',
+  ImplicitDeny: '{"decision":"ImplicitDeny"}\n',
+};
+
+function decideLine(authz: RequestChecker, line: string, lineNo: number, explain: boolean): { text: string; error: boolean } {
+  const fail = (message: string) => ({
+    text:
+      JSON.stringify({ decision: "ImplicitDeny", error: `${BAD_REQUEST}: line ${lineNo}: ${message}`, ...(explain && { statements: [] }) }) +
+      "\n",
+    error: true,
+  });
+  if (line.trim() === "") return fail("blank line, expected a JSON request");
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return fail(`not valid JSON (${describeError(err)})`);
+  }
+  const problem = requestProblem(value);
+  if (problem !== undefined) return fail(problem);
+  const request = value as Request;
+  try {
+    if (!explain) {
+      const decision = authz.check(request);
+      const text = DECISION_LINES[decision];
+      // an unknown decision from the authorizer is not an answer: fail closed
+      return text ? { text, error: false } : fail(`the authorizer returned \`${String(decision)}\``);
+    }
+    const { decision, statements } = authz.explain(request);
+    return { text: JSON.stringify({ decision, statements }) + "\n", error: false };
+  } catch (err) {
+    return fail(`the request could not be evaluated: ${describeError(err)}`);
+  }
+}
+
+/** Why `value` is not a request, or undefined when it is one. Unknown fields are allowed (other models add some). */
+export function requestProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return "a request is a JSON object with `principal`, `action` and `resource`";
+  if (!("principal" in value)) return "`principal` is missing (use null for an unauthenticated caller)";
+  if (value.principal !== null && typeof value.principal !== "string") return "`principal` must be a string or null";
+  for (const key of ["action", "resource"] as const) {
+    if (!(key in value)) return `\`${key}\` is missing`;
+    if (typeof value[key] !== "string") return `\`${key}\` must be a string`;
+  }
+  if (value.context !== undefined) return contextProblem(value.context, "context");
+  return undefined;
+}
+
+function contextProblem(context: unknown, name: string): string | undefined {
+  if (!isPlainObject(context)) return `\`${name}\` must be a JSON object of condition keys`;
+  for (const [key, v] of Object.entries(context)) {
+    const ok = v === null || isScalar(v) || (Array.isArray(v) && v.every(isScalar));
+    if (!ok) return `\`${name}.${key}\` must be a string, number, boolean or an array of them`;
+  }
+  return undefined;
+}
+
+const isScalar = (v: unknown): boolean => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function requestFromOptions(options: RequestOptions, cmd: Command): Request {
+  if (options.principal !== undefined && options.anonymous) usageError(cmd, "give --principal or --anonymous, not both");
+  if (options.principal === undefined && !options.anonymous) {
+    usageError(cmd, "missing --principal (or --anonymous for an unauthenticated caller), or --requests FILE");
+  }
+  if (options.action === undefined) usageError(cmd, "missing required option --action <action>");
+  if (options.resource === undefined) usageError(cmd, "missing required option --resource <resource>");
+  let context: Record<string, ContextValue> | undefined;
+  if (options.context !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(options.context);
+    } catch (err) {
+      usageError(cmd, `--context is not valid JSON: ${describeError(err)}`);
+    }
+    const problem = contextProblem(parsed, "--context");
+    if (problem !== undefined) usageError(cmd, problem);
+    context = parsed as Record<string, ContextValue>;
+  }
+  return {
+    principal: options.anonymous ? null : (options.principal ?? null),
+    action: options.action ?? "",
+    resource: options.resource ?? "",
+    ...(context !== undefined && { context }),
+  };
+}
+
+function usageError(cmd: Command, message: string): never {
+  // with exitOverride, commander prints the message and throws a CommanderError
+  cmd.error(`iamc: error: ${message}`, { exitCode: EXIT.usage, code: "iamc.usage" });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundles
+
+type LoadedAuthorizer = Awaited<ReturnType<typeof import("../runtime/index.js").loadBundle>>;
+
+/** The bundle's authorizer, or the exit code after reporting why it cannot be loaded. */
+async function loadAuthorizer(io: CliIo, cwd: string, bundlePath: string, globals: GlobalOptions): Promise<LoadedAuthorizer | number> {
+  const [{ readBundleFile }, { loadBundle }] = await Promise.all([import("../runtime/node.js"), import("../runtime/index.js")]);
+  const path = resolve(cwd, bundlePath);
+  try {
+    return loadBundle(readBundleFile(path));
+  } catch (err) {
+    // a bad bundle is invalid input, reported by its stable code; anything else is a bug
+    if (!isCodedError(err)) throw err;
+    return fileError(io, globals, err.code, err.message, path, cwd);
+  }
+}
+
+function isCodedError(err: unknown): err is { code: string; message: string } {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  return typeof code === "string" && /^IAMC\d{4}$/.test(code) && typeof message === "string";
+}
+
+async function fileError(io: CliIo, globals: GlobalOptions, code: string, message: string, file: string, cwd: string): Promise<number> {
+  const color = colorFor(io.stderr, io.env, globals.color);
+  const text = renderDiagnostics([{ code, severity: "error", message, file }], { color, displayPath: displayPath(cwd), summary: false });
+  await emit(io.stderr, text);
+  return EXIT.invalidInput;
+}
+
+async function unreadableFile(path: string): Promise<string | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isDirectory() ? `\`${path}\` is a directory` : undefined;
+  } catch (err) {
+    return describeError(err);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text output
+
+const DECISION_WORDS: Readonly<Record<Decision, string>> = { Allow: "may", ExplicitDeny: "may not", ImplicitDeny: "may not" };
+
+function paintDecision(decision: string, c: ReturnType<typeof pc.createColors>): string {
+  if (decision === "Allow") return c.bold(c.green(decision));
+  if (decision === "ExplicitDeny") return c.bold(c.red(decision));
+  return c.bold(c.yellow(decision));
+}
+
+/** `Allow: P may A on R`, one line. */
+export function formatDecisionLine(request: Request, decision: Decision, color: boolean): string {
+  const c = pc.createColors(color);
+  const who = request.principal ?? "an unauthenticated caller";
+  return `${paintDecision(decision, c)}: ${who} ${DECISION_WORDS[decision] ?? "may not"} ${c.bold(request.action)} on ${request.resource}`;
+}
+
+/** The text form of an explanation: decision, reason, deciding statements, layer verdicts. */
+export function formatExplanation(request: Request, explanation: Explanation, color: boolean): string {
+  const c = pc.createColors(color);
+  const out: string[] = [];
+  out.push(formatDecisionLine(request, explanation.decision, color));
+  const who = request.principal ?? "(unauthenticated)";
+  const facts: [string, string][] = [["reason", explanation.reason]];
+  if (request.context && Object.keys(request.context).length > 0) facts.push(["context", JSON.stringify(request.context)]);
+  if (explanation.principalClass && explanation.principalClass !== who) facts.push(["caller", explanation.principalClass]);
+  for (const [label, text] of facts) out.push(`  ${c.dim(`${label}:`.padEnd(9))}${text}`);
+  out.push("");
+  if (explanation.statements.length === 0) out.push(`${c.bold("deciding statements:")} none`);
+  else {
+    out.push(c.bold("deciding statements:"));
+    const rows = explanation.statements.map((s) => [
+      s.effect,
+      s.layer,
+      s.policy,
+      `#${s.index}`,
+      s.sid ?? "",
+      s.conditional ? "(conditions held)" : "",
+    ]);
+    const paint = (s: string, col: number) => (col === 0 ? (s === "Deny" ? c.red(s) : c.green(s)) : s);
+    out.push(...table([["effect", "layer", "policy", "stmt", "sid", ""], ...rows], paint, c));
+  }
+  out.push("");
+  out.push(c.bold("layers:"));
+  const rows = explanation.layers.map((l) => [
+    l.layer,
+    l.verdict,
+    l.required ? "required" : "",
+    l.required && l.verdict !== "Allow" ? "<- did not allow" : "",
+  ]);
+  const paint = (s: string, col: number) => {
+    if (col === 1) return s === "Allow" ? c.green(s) : s === "Deny" ? c.red(s) : c.dim(s);
+    if (col === 3) return c.yellow(s);
+    return s;
+  };
+  out.push(...table([["layer", "verdict", "", ""], ...rows], paint, c));
+  return out.join("\n");
+}
+
+/** Rows as aligned columns; the first row is a dim header. Trailing blanks are trimmed. */
+function table(rows: string[][], paint: (s: string, col: number) => string, c: ReturnType<typeof pc.createColors>): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row, r) => {
+    const cells = row.map((cell, i) => {
+      const padded = i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0);
+      if (r === 0) return c.dim(padded);
+      return cell === "" ? padded : paint(cell, i) + padded.slice(cell.length);
+    });
+    return `  ${cells.join("  ")}`.trimEnd();
+  });
+}
+
+/** A self-erasing progress line for a terminal; silent for compiles quicker than PROGRESS_DELAY_MS. */
+export function progressLine(
+  stream: CliStream,
+  clock: () => number = () => performance.now(),
+): { update: (stage: string, done: number, total: number) => void; clear: () => void } {
+  const started = clock();
+  let last = 0;
+  let shown = false;
+  return {
+    update(stage, done, total) {
+      const now = clock();
+      if (now - started < PROGRESS_DELAY_MS || (now - last < 100 && done < total)) return;
+      last = now;
+      shown = true;
+      const percent = total > 0 ? ` ${Math.floor((done / total) * 100)}%` : "";
+      const text = `compiling: ${stage} ${done}/${total}${percent}`.slice(0, Math.max(20, (stream.columns ?? 80) - 1));
+      stream.write(`\r\x1b[2K${text}`);
+    },
+    clear() {
+      if (shown) stream.write("\r\x1b[2K");
+    },
+  };
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+/** Colors when the stream is a terminal, unless `--no-color` or `NO_COLOR`; `FORCE_COLOR` forces them. */
+export function colorFor(stream: CliStream, env: CliIo["env"], flag = true): boolean {
+  if (!flag) return false;
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
+  return stream.isTTY === true && env.TERM !== "dumb";
+}
+
+function displayPath(cwd: string): (file: string) => string {
+  return (file) => {
+    if (!isAbsolute(file)) return file;
+    const rel = relative(cwd, file);
+    return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+  };
+}
+
+function sourceReader(cwd: string): (file: string) => string | undefined {
+  return (file) => {
+    try {
+      return readFileSync(resolve(cwd, file), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return "no such file";
+    if (code === "EACCES" || code === "EPERM") return "permission denied";
+    if (code === "EISDIR") return "it is a directory";
+    return err.message;
+  }
+  return String(err);
+}
+
+/** Writes and waits while the stream is full. */
+async function emit(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  if (!stream.write(text)) await drained(stream);
+}
+
+/** Resolves true when the stream drains, false when it closes or fails first. */
+function drained(stream: NodeJS.WritableStream): Promise<boolean> {
+  if ((stream as { destroyed?: boolean }).destroyed) return Promise.resolve(false);
+  return new Promise((resolveDrained) => {
+    const settle = (ok: boolean) => () => {
+      stream.removeListener("drain", onDrain);
+      stream.removeListener("close", onClose);
+      stream.removeListener("error", onClose);
+      resolveDrained(ok);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    stream.on("drain", onDrain);
+    stream.on("close", onClose);
+    stream.on("error", onClose);
+  });
+}
+
+function internalError(err: unknown, io: CliIo): number {
+  const message = err instanceof Error ? err.message : String(err);
+  const debug = io.env.IAMC_DEBUG === "1";
+  io.stderr.write(`iamc: internal error: ${message}\n`);
+  io.stderr.write(`this is a bug in iamc; please report it with the command you ran${debug ? "" : " (IAMC_DEBUG=1 shows the stack)"}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return EXIT.internal;
+}
+
+/** The version in iamc's package.json, found from this file in the source tree or in dist/. */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      if (pkg.name === "iamc" && typeof pkg.version === "string") return pkg.version;
+    } catch {
+      // not here: look one directory up
+    }
+    dir = dirname(dir);
+  }
+  return "0.0.0-unknown";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bin entry
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    // npm links the bin: compare real paths
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  // a reader that went away (`iamc check ... | head`) is not an error; a full disk is
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
+    process.stderr.write(`iamc: cannot write the output: ${err.message}\n`);
+    process.exit(EXIT.invalidInput);
+  });
+  const io: CliIo = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    // only touched by `--requests -`, so other commands never open stdin
+    get stdin() {
+      return process.stdin;
+    },
+    env: process.env,
+  };
+  runCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.exitCode = internalError(err, io);
+    },
+  );
+}
