@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     // Property and conformance suites are CPU-bound; two workers match the machines we run on.
     maxWorkers: 2,
+    // The JSON report is what .ci/run counts (CI reads a plain "N passed, N failed" line).
+    reporters: ["default", ["json", { outputFile: ".vitest-report.json" }]],
   },
 });

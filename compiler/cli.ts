@@ -553,6 +553,15 @@ export function formatExplanation(request: Request, explanation: Explanation, co
     return s;
   };
   out.push(...table([["layer", "verdict", "", ""], ...rows], paint, c));
+  if (explanation.unmet.length > 0) {
+    out.push("");
+    out.push(c.bold("conditions that did not hold:"));
+    for (const u of explanation.unmet) {
+      const where = `${u.statement.policy}${u.statement.sid === undefined ? "" : `/${u.statement.sid}`} #${u.statement.index} (${u.statement.layer}, ${u.statement.effect})`;
+      const seen = u.seen === undefined ? "absent" : JSON.stringify(u.seen);
+      out.push(`  ${where}: ${u.operator} ${u.key} ${JSON.stringify(u.values.length === 1 ? u.values[0] : u.values)}, saw ${seen}`);
+    }
+  }
   return out.join("\n");
 }
 

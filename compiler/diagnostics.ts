@@ -45,7 +45,6 @@ export const DIAGNOSTIC_CODES = {
   IAMC3001: "reference to a policy that does not exist",
   IAMC3002: "duplicate id",
   IAMC3003: "reference to a group that does not exist",
-  IAMC3004: "reference to an account that does not exist",
   IAMC3005: "a resource policy names no principal (it lacks Principal/NotPrincipal)",
   IAMC3006: "an identity policy names a principal (Principal belongs in resource policies)",
   IAMC3007: "too many organization levels",

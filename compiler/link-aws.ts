@@ -45,7 +45,8 @@ export function linkAwsWorkspace(workspace: AwsWorkspace, ctx: LinkContext): Res
 
   // policy references, remembering how each policy is used
   const uses = new Map<string, Map<Use, string>>();
-  const policyIds = [...workspace.policies.keys()];
+  // ids of policies that failed their own checks still exist: offer them too
+  const policyIds = [...new Set([...workspace.policies.keys(), ...ctx.broken.policies])];
   const refer = (id: string, use: Use, holder: string, origin: Origin | undefined, suffix: JsonPath) => {
     if (workspace.policies.has(id)) {
       const byUse = uses.get(id) ?? new Map<Use, string>();
@@ -66,7 +67,7 @@ export function linkAwsWorkspace(workspace: AwsWorkspace, ctx: LinkContext): Res
   for (const group of workspace.groups) {
     group.policies.forEach((id, j) => refer(id, "identity", `group \`${group.id}\``, group.origin, ["policies", j]));
   }
-  const groupIds = workspace.groups.map((group) => group.id);
+  const groupIds = [...new Set([...workspace.groups.map((group) => group.id), ...ctx.broken.groups])];
   const knownGroups = new Set(groupIds);
   for (const principal of workspace.principals) {
     const holder = `principal \`${principal.id}\``;

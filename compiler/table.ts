@@ -390,15 +390,32 @@ function describeSpace(automaton: Automaton, group: Int32Array, groupCount: numb
 
 /** Builds the sparse map class -> output(subset of items matching the class). */
 function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: number[]) => number): SparseMap {
+  // Items fall in two kinds. Narrow items (only narrow patterns, not negated, or limited to an
+  // explicit class list) match only the classes they list: index them by those classes. Every
+  // other item (universal, negated, or with a broad pattern) may match anywhere, so it is tested
+  // on every explicit class and decides the defaults. Cost: the lists' total length plus
+  // explicit classes x wide items, never explicit classes x all items.
   let mask = 0;
-  const explicit = new Set<number>();
-  for (const item of items) {
+  const candidates = new Map<number, number[]>();
+  const wide: number[] = [];
+  const addCandidate = (k: number, i: number) => {
+    const list = candidates.get(k);
+    if (list === undefined) candidates.set(k, [i]);
+    else if (list[list.length - 1] !== i) list.push(i);
+  };
+  items.forEach((item, i) => {
+    let hasBroad = false;
     for (const p of item.patterns) {
       mask |= space.patternBit[p]!;
-      if (space.patternBit[p] === 0) for (const k of space.patternClasses[p]!) explicit.add(k);
+      if (space.patternBit[p] !== 0) hasBroad = true;
+      else for (const k of space.patternClasses[p]!) addCandidate(k, i);
     }
-    if (item.only) for (const k of item.only) explicit.add(k);
-  }
+    if (item.only) {
+      for (const k of item.only) addCandidate(k, i);
+    } else if (item.universal || item.negated || hasBroad) {
+      wide.push(i);
+    }
+  });
   const inClass = (k: number, p: number) => {
     let set = space.classSets.get(k);
     if (set === undefined) (space.classSets as Map<number, ReadonlySet<number>>).set(k, (set = new Set(space.classes[k])));
@@ -409,27 +426,31 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
     return item.universal || hit !== item.negated;
   };
 
-  const keys = [...explicit].sort((a, b) => a - b);
+  const keys = [...candidates.keys()].sort((a, b) => a - b);
   const values = keys.map((k) => {
+    const tested = new Set([...candidates.get(k)!, ...wide]);
     const subset: number[] = [];
-    items.forEach((item, i) => {
-      if (item.only && !item.only.has(k)) return;
+    for (const i of [...tested].sort((a, b) => a - b)) {
+      const item = items[i]!;
+      if (item.only && !item.only.has(k)) continue;
       const hit = item.patterns.some((p) => inClass(k, p));
       if (matches(item, hit, space.group[k]!)) subset.push(i);
-    });
+    }
     return output(subset);
   });
 
+  // A class no item lists holds none of their narrow patterns: only wide items can match it,
+  // and only through their broad bits.
   const defaults = new Map<number, number>();
   for (const [broad, group] of space.combos) {
     const key = (broad & mask) * space.groupCount + group;
     if (defaults.has(key)) continue;
     const subset: number[] = [];
-    items.forEach((item, i) => {
-      if (item.only) return;
+    for (const i of wide) {
+      const item = items[i]!;
       const hit = item.patterns.some((p) => (space.patternBit[p]! & broad) !== 0);
       if (matches(item, hit, group)) subset.push(i);
-    });
+    }
     defaults.set(key, output(subset));
   }
   const defaultKeys = [...defaults.keys()].sort((a, b) => a - b);

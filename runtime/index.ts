@@ -9,6 +9,7 @@ import { decodeBundle, bytesInt32, type BundlePayload, type WireAutomaton, type 
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
 import { PairTable } from "./pair-table.js";
+import type { WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
 export { FORMAT_VERSION } from "./format.js";
@@ -44,6 +45,17 @@ export interface LayerVerdict {
   readonly required: boolean;
 }
 
+/** A conditional statement that did not apply, and the first of its conditions that failed. */
+export interface UnmetCondition {
+  readonly statement: DecidingStatement;
+  /** The condition as written: `StringEquals`, `ForAnyValue:StringLike`, `BoolIfExists`, ... */
+  readonly operator: string;
+  readonly key: string;
+  readonly values: readonly string[];
+  /** The value the condition saw (from the request, or the manifest for the caller's own keys); undefined when absent. */
+  readonly seen: ContextValue | undefined;
+}
+
 export interface Explanation {
   readonly decision: Decision;
   /** Who the caller was taken to be: a principal id, or a kind of outside caller. */
@@ -51,6 +63,8 @@ export interface Explanation {
   /** The statements that matched: the deciding denies, or the allows. */
   readonly statements: readonly DecidingStatement[];
   readonly layers: readonly LayerVerdict[];
+  /** Statements that would have matched but for their conditions: which condition failed, on what value. */
+  readonly unmet: readonly UnmetCondition[];
   /** One sentence saying why. */
   readonly reason: string;
 }
@@ -273,6 +287,7 @@ class Table implements Authorizer {
   private readonly termBits: Int32Array;
   private readonly kinds: BundlePayload["kinds"];
   private readonly predicates: readonly Predicate[];
+  private readonly predicateWires: BundlePayload["predicates"];
   private readonly provenance: BundlePayload["provenance"];
   private readonly provenanceIndex: Int32Array;
   private readonly provenanceDeny: Int32Array;
@@ -324,6 +339,7 @@ class Table implements Authorizer {
       if (predicate === undefined) throw new BundleError("IAMC5005", "the bundle holds a condition this runtime cannot read");
       return predicate;
     });
+    this.predicateWires = p.predicates;
     this.provenance = p.provenance;
     this.provenanceIndex = bytesInt32(p.provenance.index);
     this.provenanceDeny = bytesInt32(p.provenance.deny);
@@ -378,12 +394,12 @@ class Table implements Authorizer {
     try {
       return this.explainUnsafe(request);
     } catch (error) {
-      return { decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], reason: `the request could not be evaluated and is denied: ${(error as Error).message}` };
+      return { decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], reason: `the request could not be evaluated and is denied: ${(error as Error).message}` };
     }
   }
 
   private explainUnsafe(request: Request): Explanation {
-    const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], reason });
+    const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], reason });
     if (typeof request !== "object" || request === null) return denied("the request is not an object");
     const cls = this.classOf(request.principal);
     if (cls < 0) return denied("the principal must be a string or null");
@@ -396,11 +412,16 @@ class Table implements Authorizer {
     let allow = leaves.allow[leaf]!;
     let deny = leaves.deny[leaf]!;
     for (let i = leaves.matchedStart[leaf]!; i < leaves.matchedStart[leaf + 1]!; i++) statements.push(this.statement(leaves.matched[i]!, false));
+    const unmet: UnmetCondition[] = [];
     if (deny === 0) {
       const env = this.prepareEnv(request, cls, r);
       for (let i = leaves.openStart[leaf]!; i < leaves.openStart[leaf + 1]!; i++) {
         const at = i * 4;
-        if (!this.predicates[leaves.open[at + 3]!]!(env)) continue;
+        if (!this.predicates[leaves.open[at + 3]!]!(env)) {
+          const failed = this.firstFailing(leaves.open[at + 3]!, env);
+          if (failed !== undefined) unmet.push({ statement: this.statement(leaves.open[at]!, true), ...failed });
+          continue;
+        }
         statements.push(this.statement(leaves.open[at]!, true));
         if (leaves.open[at + 2] === 1) deny |= 1 << leaves.open[at + 1]!;
         else allow |= 1 << leaves.open[at + 1]!;
@@ -426,6 +447,7 @@ class Table implements Authorizer {
       principalClass: this.classNames[cls]!,
       statements: shown,
       layers: [...layers.values()],
+      unmet,
       reason: this.reason(decision, shown, terms, allow),
     };
   }
@@ -441,6 +463,22 @@ class Table implements Authorizer {
     const missing = new Set<string>();
     for (let slot = 0; slot < this.slots.length; slot++) if ((best & ~allow & (1 << slot)) !== 0) missing.add(this.slots[slot]!);
     return `implicitly denied: no statement in ${[...missing].join(", ")} allows it`;
+  }
+
+  /** The first condition of a predicate that fails for this request, as written, with the value it saw. */
+  private firstFailing(predicate: number, env: RequestEnv): Omit<UnmetCondition, "statement"> | undefined {
+    for (const wire of this.predicateWires[predicate] ?? []) {
+      const holds = compileConditions([wire]);
+      if (holds === undefined || holds(env)) continue;
+      const text = (t: WireCondition["vals"][number]) =>
+        t.map((p) => (p[0] === "v" ? (p.length === 3 ? `\${${p[1]}, '${p[2]}'}` : `\${${p[1]}}`) : p[1])).join("");
+      if (wire.key === "iamc:resource") {
+        return { operator: wire.op === "StringLike" ? "Resource" : "NotResource", key: "resource", values: wire.vals.map(text), seen: env.request.resource };
+      }
+      const operator = `${wire.q === "any" ? "ForAnyValue:" : wire.q === "all" ? "ForAllValues:" : ""}${wire.op}${wire.ie ? "IfExists" : ""}`;
+      return { operator, key: wire.key, values: wire.vals.map(text), seen: env.get(wire.key.toLowerCase()) };
+    }
+    return undefined;
   }
 
   private statement(id: number, conditional: boolean): DecidingStatement {

@@ -140,9 +140,9 @@ export const awsPolicyEntrySchema = z
   .describe("A policy: `{\"id\", \"document\"}` inline, or `{\"file\"}` for a path or glob.");
 
 /** An inline entry with its document left for the policy checker. */
-export const awsInlinePolicyEntryShellSchema = awsInlinePolicyEntrySchema.extend({
-  document: z.looseObject({}).describe("An AWS IAM policy document."),
-});
+export const awsInlinePolicyEntryShellSchema = awsInlinePolicyEntrySchema
+  .extend({ document: z.looseObject({}).describe("An AWS IAM policy document.") })
+  .describe("A policy written inline.");
 
 const levels = (description: string) =>
   z

@@ -173,6 +173,8 @@ interface MapContext {
   readonly source: JsonSource;
   readonly rootLabel: string;
   readonly out: Diagnostic[];
+  /** Help from an enclosing union, for branches whose schemas say nothing themselves. */
+  readonly fallbackHelp?: string | undefined;
 }
 
 function issuesToDiagnostics(
@@ -207,6 +209,14 @@ function mapIssue(issue: Issue, schema: AnySchema, base: JsonPath, ctx: MapConte
   const path = [...base, ...relative];
   const value = valueAt(ctx.source.value, path);
   const here = schemaAt(schema, relative);
+  // the nearest description on the way down says what belongs here
+  const schemaHelp = (): string | undefined => {
+    for (let end = relative.length; end >= 0; end--) {
+      const description = descriptionOf(schemaAt(schema, relative.slice(0, end)));
+      if (description !== undefined) return lowerFirst(description);
+    }
+    return ctx.fallbackHelp;
+  };
   const label = labelOf(path, ctx.rootLabel);
   const emit = (code: DiagnosticCode, message: string, help?: string, at: JsonPath = path, target: "value" | "key" = "value") => {
     const span = pathToSpan(ctx.source, at, target) ?? nearestSpan(ctx.source, at);
@@ -242,13 +252,13 @@ function mapIssue(issue: Issue, schema: AnySchema, base: JsonPath, ctx: MapConte
   switch (issue.code) {
     case "invalid_type": {
       const expected = here === undefined ? [`a ${issue.expected}`] : describeSchema(here);
-      emit("IAMC2001", `${label} must be ${orList(expected)}, not ${describeKind(value)}`, helpFor(here));
+      emit("IAMC2001", `${label} must be ${orList(expected)}, not ${describeKind(value)}`, schemaHelp());
       return;
     }
     case "invalid_value": {
       const allowed = issue.values.map((v) => `\`${String(v)}\``);
       if (!issue.values.some((v) => typeof v === typeof value)) {
-        emit("IAMC2001", `${label} must be ${orList(allowed)}, not ${describeKind(value)}`, helpFor(here));
+        emit("IAMC2001", `${label} must be ${orList(allowed)}, not ${describeKind(value)}`, schemaHelp());
         return;
       }
       const written = typeof value === "string" ? `\`${value}\`` : describeKind(value);
@@ -277,27 +287,27 @@ function mapIssue(issue: Issue, schema: AnySchema, base: JsonPath, ctx: MapConte
       const fitting = issue.errors.findIndex((branch) => !branch.some((i) => isRootMismatch(i, value)));
       const option = options[fitting];
       if (fitting >= 0 && option !== undefined) {
-        mapIssues(issue.errors[fitting]!, option, path, ctx);
+        mapIssues(issue.errors[fitting]!, option, path, { ...ctx, fallbackHelp: schemaHelp() });
         return;
       }
       const expected = here === undefined ? ["a valid value"] : describeSchema(here);
-      emit("IAMC2001", `${label} must be ${orList(expected)}, not ${describeKind(value)}`, helpFor(here));
+      emit("IAMC2001", `${label} must be ${orList(expected)}, not ${describeKind(value)}`, schemaHelp());
       return;
     }
     case "too_small": {
       const what = issue.origin === "array" ? "an empty array" : issue.origin === "string" ? "empty" : `too small (at least ${String(issue.minimum)})`;
-      const help = issue.origin === "array" ? "list at least one value, or remove the field if it is optional" : helpFor(here);
+      const help = issue.origin === "array" ? "list at least one value, or remove the field if it is optional" : schemaHelp();
       emit("IAMC2001", `${label} must not be ${what}`, help);
       return;
     }
     case "invalid_format": {
       const written = typeof value === "string" ? `, not \`${value}\`` : "";
-      emit("IAMC2001", `${label} ${issue.message}${written}`, helpFor(here));
+      emit("IAMC2001", `${label} ${issue.message}${written}`, schemaHelp());
       return;
     }
     default: {
       const params = (issue as { params?: { code?: DiagnosticCode; help?: string } }).params;
-      emit(params?.code ?? "IAMC2001", `${label}: ${issue.message.toLowerCase()}`, params?.help ?? helpFor(here));
+      emit(params?.code ?? "IAMC2001", `${label}: ${issue.message.toLowerCase()}`, params?.help ?? schemaHelp());
     }
   }
 }
@@ -307,10 +317,6 @@ const lowerFirst = (text: string): string => {
   return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
 };
 
-function helpFor(schema: AnySchema | undefined): string | undefined {
-  const description = descriptionOf(schema);
-  return description === undefined ? undefined : lowerFirst(description);
-}
 
 /** The span of the closest enclosing value that exists in the file. */
 function nearestSpan(source: JsonSource, path: JsonPath) {

@@ -71,6 +71,9 @@ describe("references", () => {
     const withEntry = text.replace('"policies": [', '"policies": [{"id": "BadEntry", "document": {}, "extra": 1}, ');
     // the bad entry's document is not checked: its entry is already wrong
     expect(codes(loadText(withEntry))).toEqual(["IAMC2003", "IAMC2004"]);
+    // a misspelling of a broken policy still gets its did-you-mean
+    const misspelt = loadText(workspace({ principals: [{ id: "u", policies: ["broken"] }] }, { Broken: { Statement: { Effect: "Maybe", Action: "*", Resource: "*" } } }));
+    expect(misspelt.diagnostics.map((d) => [d.code, d.help])).toEqual([["IAMC2004", "use `Allow` or `Deny`"], ["IAMC3001", "did you mean `Broken`?"]]);
   });
 });
 

@@ -262,6 +262,12 @@ describe("conditions", () => {
     expect(d.help).toBeTruthy();
   });
 
+  test("keys with `/` and `~` are escaped in pointers and still located", () => {
+    const text = manifest({ P: { ...allow, Condition: { DateEquals: { "aws:PrincipalTag/a~b": "soon" } } } });
+    const d = only(loadText(text));
+    expect(brief(d)).toEqual({ code: "IAMC2007", pointer: "/policies/0/document/Statement/Condition/DateEquals/aws:PrincipalTag~1a~0b", ...at(text, '"soon"') });
+  });
+
   test("an empty value list is IAMC2007; several bad values are all reported", () => {
     const text = manifest({ P: { ...allow, Condition: { StringEquals: { "aws:k": [] }, IpAddress: { "aws:SourceIp": ["1.2.3.4/40", "10.0.0.0/8", "nope"] } } } });
     const result = loadText(text);

@@ -33,6 +33,11 @@ describe("manifest schema", () => {
     expect(result.value!.policies.size).toBe(0);
   });
 
+  test("a key written twice in the manifest is IAMC1005", () => {
+    const text = '{\n  "model": "aws",\n  "model": "aws"\n}';
+    expect(loadText(text).diagnostics.map(brief)).toEqual([{ code: "IAMC1005", pointer: "/model", line: 3, column: 3 }]);
+  });
+
   test("unknown top-level field is IAMC2003 with did-you-mean", () => {
     const text = json({ model: "aws", principles: [] });
     const d = only(loadText(text));
