@@ -39,8 +39,9 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
   // Positions are global: position p of pattern i is base[i] + p; base[i] + length is "done".
   const base = new Int32Array(patterns.length + 1);
   for (let i = 0; i < patterns.length; i++) base[i + 1] = base[i]! + patterns[i]!.length + 1;
-  const tokenAt = new Int32Array(base[patterns.length]!);
-  const patternAt = new Int32Array(base[patterns.length]!);
+  const positionCount = base[patterns.length]!;
+  const tokenAt = new Int32Array(positionCount);
+  const patternAt = new Int32Array(positionCount);
   const DONE = -100;
   for (let i = 0; i < patterns.length; i++) {
     const tokens = patterns[i]!;
@@ -50,39 +51,54 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
     }
   }
 
-  // The epsilon closure: a star may match the empty run, so position p also stands at p + 1.
-  const closeInto = (positions: number[]): number[] => {
-    const out: number[] = [];
-    for (let position of positions) {
-      out.push(position);
-      while (tokenAt[position] === STAR || tokenAt[position] === FIELD) out.push(++position);
+  // Scratch space, reused for every state: a position set is built in `scratch`, closed under
+  // stars, sorted, deduplicated, and copied out only when it is a state not seen before.
+  let scratch = new Int32Array(64);
+  let size = 0;
+  const push = (position: number) => {
+    if (size === scratch.length) {
+      const bigger = new Int32Array(scratch.length * 2);
+      bigger.set(scratch);
+      scratch = bigger;
     }
-    out.sort((x, y) => x - y);
-    let n = 0;
-    for (let k = 0; k < out.length; k++) if (k === 0 || out[k] !== out[k - 1]) out[n++] = out[k]!;
-    out.length = n;
-    return out;
+    scratch[size++] = position;
+  };
+  /** Adds a position and, since a star may match the empty run, the positions after it. */
+  const pushClosed = (position: number) => {
+    push(position);
+    while (tokenAt[position] === STAR || tokenAt[position] === FIELD) push(++position);
   };
 
-  const stateIds = new Map<string, number>();
-  const stateSets: number[][] = [];
-  const intern = (set: number[]): number => {
-    if (set.length === 0) return -1;
-    const key = set.join(",");
-    let id = stateIds.get(key);
-    if (id === undefined) {
-      id = stateSets.length;
-      if (id >= maxStates) throw new AutomatonTooLarge(`more than ${maxStates} states`);
-      stateIds.set(key, id);
-      stateSets.push(set);
+  // States are interned by their position sets: a numeric hash, then an exact comparison.
+  const buckets = new Map<number, number[]>();
+  const stateSets: Int32Array[] = [];
+  /** Interns scratch[0 .. size) (closed, not yet sorted); -1 for the empty set. */
+  const internScratch = (): number => {
+    if (size === 0) return -1;
+    const view = scratch.subarray(0, size).sort();
+    let n = 0;
+    for (let k = 0; k < view.length; k++) if (k === 0 || view[k] !== view[k - 1]) view[n++] = view[k]!;
+    let hash = 0x811c9dc5 ^ n;
+    for (let k = 0; k < n; k++) hash = Math.imul(hash ^ view[k]!, 0x01000193);
+    let bucket = buckets.get(hash);
+    if (bucket === undefined) buckets.set(hash, (bucket = []));
+    for (const id of bucket) {
+      const other = stateSets[id]!;
+      if (other.length !== n) continue;
+      let same = true;
+      for (let k = 0; k < n && same; k++) same = other[k] === view[k];
+      if (same) return id;
     }
+    const id = stateSets.length;
+    if (id >= maxStates) throw new AutomatonTooLarge(`more than ${maxStates} states`);
+    bucket.push(id);
+    stateSets.push(view.slice(0, n));
     return id;
   };
 
-  const start: number[] = [];
-  for (let i = 0; i < patterns.length; i++) start.push(base[i]!);
-  intern(closeInto(start));
-  if (stateSets.length === 0) intern([]); // no patterns: keep state 0 anyway
+  size = 0;
+  for (let i = 0; i < patterns.length; i++) pushClosed(base[i]!);
+  if (internScratch() < 0) stateSets.push(new Int32Array(0)); // no patterns: keep state 0 anyway
 
   const edgeStart: number[] = [];
   const edgeChar: number[] = [];
@@ -91,15 +107,23 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
   const classKeys = new Map<string, number>([["", 0]]);
   const classes: number[][] = [[]];
   const stateClass: number[] = [];
+  // Per state: the moves on specific characters as (char, next position) pairs, and the moves
+  // every character makes (`?` and `*`; FIELD and FIELD_CHAR on every character but `:`).
+  let pairChar = new Int32Array(64);
+  let pairNext = new Int32Array(64);
+  const order: number[] = [];
+  const anyMoves: number[] = [];
+  const nonColonMoves: number[] = [];
+  const matched: number[] = [];
 
   for (let s = 0; s < stateSets.length; s++) {
     const set = stateSets[s]!;
-    // Moves on a specific character, and the moves every character makes (`?`, `*`).
-    const byChar = new Map<number, number[]>();
-    const anyMoves: number[] = [];
-    const nonColonMoves: number[] = []; // FIELD stays on every character but `:`
-    const matched: number[] = [];
-    for (const position of set) {
+    let pairs = 0;
+    anyMoves.length = 0;
+    nonColonMoves.length = 0;
+    matched.length = 0;
+    for (let k = 0; k < set.length; k++) {
+      const position = set[k]!;
       const token = tokenAt[position]!;
       if (token === DONE) matched.push(patternAt[position]!);
       else if (token === ANY) anyMoves.push(position + 1);
@@ -107,19 +131,43 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
       else if (token === FIELD) nonColonMoves.push(position);
       else if (token === FIELD_CHAR) nonColonMoves.push(position + 1);
       else {
-        let list = byChar.get(token);
-        if (list === undefined) byChar.set(token, (list = []));
-        list.push(position + 1);
+        if (pairs === pairChar.length) {
+          const chars = new Int32Array(pairs * 2); chars.set(pairChar); pairChar = chars;
+          const nexts = new Int32Array(pairs * 2); nexts.set(pairNext); pairNext = nexts;
+        }
+        pairChar[pairs] = token;
+        pairNext[pairs++] = position + 1;
       }
     }
     // `:` must be explicit whenever a FIELD is live, since it behaves differently there.
-    if (nonColonMoves.length > 0 && !byChar.has(58)) byChar.set(58, []);
-    const chars = [...byChar.keys()].sort((x, y) => x - y);
-    const other = intern(closeInto([...anyMoves, ...nonColonMoves]));
+    if (nonColonMoves.length > 0) {
+      if (pairs === pairChar.length) {
+        const chars = new Int32Array(pairs * 2); chars.set(pairChar); pairChar = chars;
+        const nexts = new Int32Array(pairs * 2); nexts.set(pairNext); pairNext = nexts;
+      }
+      pairChar[pairs] = 58;
+      pairNext[pairs++] = -1; // no move of its own
+    }
+
+    size = 0;
+    for (const m of anyMoves) pushClosed(m);
+    for (const m of nonColonMoves) pushClosed(m);
+    const other = internScratch();
+
+    order.length = pairs;
+    for (let k = 0; k < pairs; k++) order[k] = k;
+    order.sort((x, y) => pairChar[x]! - pairChar[y]!);
     edgeStart.push(edgeChar.length);
-    for (const char of chars) {
-      const moves = [...byChar.get(char)!, ...anyMoves, ...(char === 58 ? [] : nonColonMoves)];
-      const target = intern(closeInto(moves));
+    for (let k = 0; k < pairs; ) {
+      const char = pairChar[order[k]!]!;
+      size = 0;
+      for (; k < pairs && pairChar[order[k]!] === char; k++) {
+        const next = pairNext[order[k]!]!;
+        if (next >= 0) pushClosed(next);
+      }
+      for (const m of anyMoves) pushClosed(m);
+      if (char !== 58) for (const m of nonColonMoves) pushClosed(m);
+      const target = internScratch();
       // An edge to where every other character goes anyway says nothing: leave it out.
       if (target === other) continue;
       edgeChar.push(char);
@@ -132,7 +180,7 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
     if (cls === undefined) {
       cls = classes.length;
       classKeys.set(key, cls);
-      classes.push(matched);
+      classes.push([...matched]);
     }
     stateClass.push(cls);
   }
