@@ -17,7 +17,8 @@ export function parseNumber(text: string): number | undefined {
 // ---------------------------------------------------------------------------------------------
 // Dates
 
-// YYYY-MM-DD, optionally THH:MM[:SS[.fraction]], optionally Z or ±HH:MM (no zone = UTC)
+// The W3C profile of ISO 8601 that AWS names: YYYY-MM-DD, optionally THH:MM[:SS[.fraction]], then
+// optionally Z or ±HH:MM (no zone = UTC). `T` and `Z` upper-case only, as the profile writes them.
 const ISO_DATE =
   /^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?$/;
 const EPOCH_SECONDS = /^[0-9]+$/;
@@ -30,13 +31,16 @@ function daysInMonth(year: number, month: number): number {
 
 /** Why `text` is not a date, or its instant in ms since the epoch. */
 function readDate(text: string): number | string {
-  // spec: "epoch seconds (number or digit string)"
+  // spec: "epoch seconds (number or digit string)", while the milliseconds are a safe integer
   if (EPOCH_SECONDS.test(text)) {
     const ms = Number(text) * 1000;
     return Number.isSafeInteger(ms) ? ms : "the epoch seconds are out of range";
   }
   const match = ISO_DATE.exec(text);
-  if (match === null) return "use ISO 8601 (`2024-03-15`, `2024-03-15T10:00:00Z`) or epoch seconds";
+  if (match === null) {
+    if (ISO_DATE.test(text.replace("t", "T").replace(/z$/, "Z"))) return "write `T` and `Z` in upper case";
+    return "use ISO 8601 (`2024-03-15`, `2024-03-15T10:00:00Z`) or epoch seconds";
+  }
   const [, y, mo, d, h = "00", mi = "00", s = "00", fraction = "", zone = "Z"] = match;
   const year = Number(y), month = Number(mo), day = Number(d);
   const hour = Number(h), minute = Number(mi), second = Number(s);
@@ -105,7 +109,8 @@ function readIpv4(text: string): bigint | string {
   if (octets.length !== 4) return "an IPv4 address has four dot-separated parts";
   let value = 0n;
   for (const octet of octets) {
-    // leading zeros are refused: some readers take them as octal
+    // spec: leading zeros are refused (in policy and request values alike): some readers take them as octal
+    if (/^0[0-9]+$/.test(octet)) return `\`${octet}\` has a leading zero, which some readers take for octal: write it without`;
     if (!IPV4_OCTET.test(octet) || Number(octet) > 255) return `\`${octet}\` is not an IPv4 part (0 to 255)`;
     value = (value << 8n) | BigInt(octet);
   }
@@ -212,7 +217,10 @@ function checkBase64(text: string): string | undefined {
   return undefined;
 }
 
-/** The bytes of standard padded base64 (RFC 4648 §4), or undefined when `text` is not that. */
+/**
+ * The bytes of standard padded base64 (RFC 4648 §4), or undefined when `text` is not that. The one
+ * rule for policy and request values: unpadded text is refused; bits past the data are ignored.
+ */
 export function decodeBase64(text: string): Uint8Array | undefined {
   if (checkBase64(text) !== undefined) return undefined;
   return new Uint8Array(Buffer.from(text, "base64"));

@@ -575,49 +575,9 @@ function matchTokens(p: Int32Array, s: string, from: number, to: number): boolea
   return j === m;
 }
 
-/**
- * Like matchTokens, but a star never spans a `:` (the last Arn field, which may hold colons).
- * An NFA simulation over pattern positions: O(n·m), no backtracking at all.
- */
-function matchTokensStarNoColon(p: Int32Array, s: string, from: number, to: number): boolean {
-  const m = p.length;
-  let cur = new Uint8Array(m + 1);
-  let nxt = new Uint8Array(m + 1);
-  cur[0] = 1;
-  starClosure(p, cur);
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    nxt.fill(0);
-    let live = false;
-    for (let j = 0; j < m; j++) {
-      if (cur[j] === 0) continue;
-      const t = p[j] as number;
-      if (t === STAR) {
-        if (c !== COLON) {
-          nxt[j] = 1;
-          live = true;
-        }
-      } else if (t === ANY || t === c) {
-        nxt[j + 1] = 1;
-        live = true;
-      }
-    }
-    if (!live) return false;
-    starClosure(p, nxt);
-    const tmp = cur;
-    cur = nxt;
-    nxt = tmp;
-  }
-  return cur[m] === 1;
-}
-
-/** A star may match nothing: a live star position makes the position after it live too. */
-function starClosure(p: Int32Array, set: Uint8Array): void {
-  for (let j = 0; j < p.length; j++) if (set[j] === 1 && p[j] === STAR) set[j + 1] = 1;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Arn operators: six `:` fields, the sixth takes the rest; each p field a glob over the v field.
+// The first five v fields hold no `:`; in the sixth a `*` spans `:` like any character.
 
 interface ArnPattern {
   readonly fields: readonly RangeMatcher[];
@@ -633,7 +593,7 @@ function buildArn(templates: readonly Template[]): Built {
     }
     const fields = splitArnTokens(staticTokens(t));
     // A pattern with fewer than six fields matches nothing, so it is dropped here.
-    if (fields !== undefined) fixed.push({ fields: fields.map((f, i) => compileArnField(f, i === 5)) });
+    if (fields !== undefined) fixed.push({ fields: fields.map(compileArnField) });
   }
   const fixedMatch = arnListMatch(fixed);
   if (dyn.length === 0) return { match: fixedMatch };
@@ -643,7 +603,7 @@ function buildArn(templates: readonly Template[]): Built {
       for (const parts of dyn) {
         const tok = resolveTokens(parts, env);
         const fields = tok === undefined ? undefined : splitArnTokens(tok);
-        if (fields !== undefined) extra.push({ fields: fields.map((f, i) => dynamicArnField(f, i === 5)) });
+        if (fields !== undefined) extra.push({ fields: fields.map(dynamicArnField) });
       }
       if (extra.length === 0) return fixedMatch;
       return arnListMatch(fixed.concat(extra));
@@ -665,28 +625,14 @@ function splitArnTokens(tok: Int32Array): Int32Array[] | undefined {
   return fields;
 }
 
-function hasStar(tok: Int32Array): boolean {
-  for (let i = 0; i < tok.length; i++) if (tok[i] === STAR) return true;
-  return false;
+/** A field of a policy ARN, fixed at compile time: an ordinary glob (in the sixth field `*` spans `:` too). */
+function compileArnField(tok: Int32Array): RangeMatcher {
+  return compileGlob(tok.slice());
 }
 
-function compileArnField(tok: Int32Array, last: boolean): RangeMatcher {
-  const g = compileGlob(tok.slice());
-  // Only the last v field can hold a colon; only a star can wrongly span it.
-  if (!last || !hasStar(tok)) return g;
-  const own = tok.slice();
-  return (s, from, to) => {
-    const c = s.indexOf(":", from);
-    return c !== -1 && c < to ? matchTokensStarNoColon(own, s, from, to) : g(s, from, to);
-  };
-}
-
-function dynamicArnField(tok: Int32Array, last: boolean): RangeMatcher {
-  if (!last || !hasStar(tok)) return (s, from, to) => matchTokens(tok, s, from, to);
-  return (s, from, to) => {
-    const c = s.indexOf(":", from);
-    return c !== -1 && c < to ? matchTokensStarNoColon(tok, s, from, to) : matchTokens(tok, s, from, to);
-  };
+/** A field of a policy ARN built from substituted variables. */
+function dynamicArnField(tok: Int32Array): RangeMatcher {
+  return (s, from, to) => matchTokens(tok, s, from, to);
 }
 
 function arnListMatch(patterns: readonly ArnPattern[]): Match {
@@ -817,7 +763,7 @@ function isDigit(c: number): boolean {
 function toInstant(v: unknown): number {
   if (typeof v === "number") {
     // epoch seconds as a number: the same values a digit string can spell
-    return Number.isInteger(v) && v >= 0 && v * 1000 < Infinity ? v * 1000 : NaN;
+    return Number.isInteger(v) && v >= 0 && Number.isSafeInteger(v * 1000) ? v * 1000 : NaN;
   }
   if (typeof v === "string") return parseDate(v);
   return NaN;
@@ -826,9 +772,10 @@ function toInstant(v: unknown): number {
 const MS_PER_DAY = 86_400_000;
 
 /**
- * Epoch milliseconds, else NaN. Epoch seconds as a digit string, or ISO 8601: `YYYY-MM-DD`
- * (midnight UTC) or `YYYY-MM-DDTHH:MM:SS[.fff…][Z|±HH:MM]` (no zone = UTC). Fraction digits past
- * the millisecond are truncated.
+ * Epoch milliseconds, else NaN. Epoch seconds as a digit string (while the milliseconds are a safe
+ * integer), or ISO 8601 as the W3C profile writes it: `YYYY-MM-DD` (midnight UTC) or
+ * `YYYY-MM-DDTHH:MM[:SS[.fff…]][Z|±HH:MM]` (no zone = UTC; `T` and `Z` upper-case). Fraction digits
+ * past the millisecond are truncated.
  */
 function parseDate(s: string): number {
   const n = s.length;
@@ -841,8 +788,9 @@ function parseDate(s: string): number {
     }
   }
   if (allDigits) {
+    // epoch seconds, while the milliseconds are exact (a safe integer)
     const ms = Number(s) * 1000;
-    return ms < Infinity ? ms : NaN;
+    return Number.isSafeInteger(ms) ? ms : NaN;
   }
   if (n < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
   const year = digits(s, 0, 4);
@@ -851,24 +799,29 @@ function parseDate(s: string): number {
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
   let ms = daysFromCivil(year, month, day) * MS_PER_DAY;
   if (n === 10) return ms;
-  // THH:MM:SS
-  if (n < 19 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN;
+  // THH:MM, then optionally :SS and a fraction
+  if (n < 16 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58) return NaN;
   const hh = digits(s, 11, 2);
   const mm = digits(s, 14, 2);
-  const ss = digits(s, 17, 2);
-  if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) return NaN;
-  ms += hh * 3_600_000 + mm * 60_000 + ss * 1000;
-  let i = 19;
-  if (i < n && s.charCodeAt(i) === 46) {
-    const start = ++i;
-    let frac = 0;
-    while (i < n && isDigit(s.charCodeAt(i))) {
-      if (i - start < 3) frac = frac * 10 + (s.charCodeAt(i) - 48);
-      i++;
+  if (hh < 0 || hh > 23 || mm < 0 || mm > 59) return NaN;
+  ms += hh * 3_600_000 + mm * 60_000;
+  let i = 16;
+  if (i < n && s.charCodeAt(i) === 58) {
+    const ss = digits(s, 17, 2);
+    if (ss < 0 || ss > 59) return NaN;
+    ms += ss * 1000;
+    i = 19;
+    if (i < n && s.charCodeAt(i) === 46) {
+      const start = ++i;
+      let frac = 0;
+      while (i < n && isDigit(s.charCodeAt(i))) {
+        if (i - start < 3) frac = frac * 10 + (s.charCodeAt(i) - 48);
+        i++;
+      }
+      if (i === start) return NaN;
+      const got = Math.min(i - start, 3);
+      ms += got === 1 ? frac * 100 : got === 2 ? frac * 10 : frac;
     }
-    if (i === start) return NaN;
-    const got = Math.min(i - start, 3);
-    ms += got === 1 ? frac * 100 : got === 2 ? frac * 10 : frac;
   }
   if (i === n) return ms;
   const z = s.charCodeAt(i);
@@ -975,18 +928,19 @@ const B64 = (() => {
 })();
 
 /**
- * Decodes standard base64, or undefined when invalid. Padding is optional but, when present,
- * must complete the last quantum; no whitespace; leftover bits of the last quantum are ignored
- * (WHATWG forgiving-base64 without its whitespace stripping). The result may be a view of a
- * shared buffer, valid until the next call.
+ * Decodes standard padded base64 (RFC 4648 §4), or undefined when invalid: the length is a
+ * multiple of 4, `=` only pads the end (at most two), no whitespace. Leftover bits of the last
+ * quantum are ignored. The same rule for policy and request values. The result may be a view of
+ * a shared buffer, valid until the next call.
  */
 function decodeBase64(s: string): Uint8Array | undefined {
   let n = s.length;
-  if (n % 4 === 0 && n > 0 && s.charCodeAt(n - 1) === 61) {
+  if (n % 4 !== 0) return undefined;
+  if (n > 0 && s.charCodeAt(n - 1) === 61) {
     n--;
     if (s.charCodeAt(n - 1) === 61) n--;
   }
-  if (n % 4 === 1) return undefined;
+  // any other `=` is refused by the alphabet below
   const size = (n * 3) >> 2;
   // a huge request value gets its own buffer rather than growing the shared one for good
   const buf = size <= SCRATCH.length ? SCRATCH : new Uint8Array(size);

@@ -43,6 +43,10 @@ describe("parseDate", () => {
     ["2024-03-15", Date.UTC(2024, 2, 15)], // spec: `2024-03-15` as midnight UTC
     ["2024-03-15T10:00:00", Date.UTC(2024, 2, 15, 10)], // spec: no zone = UTC
     ["2024-03-15T10:00Z", Date.UTC(2024, 2, 15, 10)], // ISO 8601: seconds may be left out
+    ["2024-03-15T10:00", Date.UTC(2024, 2, 15, 10)], // spec: W3C form without seconds, no zone = UTC
+    ["2024-03-15T10:00+02:00", Date.UTC(2024, 2, 15, 8)], // spec: W3C form without seconds, with an offset
+    ["9007199254740", 9007199254740000], // spec: epoch seconds while the milliseconds are a safe integer
+    ["0000000001", 1000], // spec: epoch digit strings may have leading zeros
     ["2024-03-15T10:00:00.5Z", Date.UTC(2024, 2, 15, 10, 0, 0, 500)], // spec: millisecond precision (.5 = 500 ms)
     ["2024-03-15T10:00:00.1239Z", Date.UTC(2024, 2, 15, 10, 0, 0, 123)], // spec: millisecond precision, the rest dropped
     ["2024-02-29", Date.UTC(2024, 1, 29)], // leap day in a leap year
@@ -75,6 +79,11 @@ describe("parseDate", () => {
     "-1", // spec: epoch seconds are a digit string
     "1.5", // spec: epoch seconds are a digit string
     "99999999999999999999", // epoch seconds out of range
+    "9007199254741", // spec: epoch seconds past a safe integer of milliseconds
+    "2024-03-15t10:00:00Z", // spec: `T` upper-case, as the W3C profile writes it
+    "2024-03-15T10:00:00z", // spec: `Z` upper-case, as the W3C profile writes it
+    "2024-03-15T10:00.5Z", // spec: a fraction needs seconds
+    "2024-03-15T10Z", // W3C profile: hours and minutes together
   ])("%j is not a date", (text) => {
     expect(parseDate(text)).toBeUndefined();
   });
@@ -118,6 +127,7 @@ describe("parseIp and parseCidr", () => {
     "1.2.3.4.5", // IPv4 has four parts
     "256.0.0.1", // IPv4 parts are 0-255
     "01.2.3.4", // leading zeros are refused (octal ambiguity)
+    "1.2.3.00", // spec: leading zeros are refused, `00` too
     "1.2.3.-4", // IPv4 parts are digits
     "1:2:3:4:5:6:7", // IPv6 needs eight groups without `::`
     "1:2:3:4:5:6:7:8:9", // IPv6 has at most eight groups
@@ -186,6 +196,7 @@ describe("decodeBase64", () => {
     "QUJD\n", // no line breaks
     "QU-D", // base64url `-` is not standard base64
     "QU_D", // base64url `_` is not standard base64
+    "QUI", // spec: padding is required for request values too
   ])("%j is not base64", (text) => {
     expect(decodeBase64(text)).toBeUndefined();
   });
@@ -197,6 +208,7 @@ describe("checkConditionValue", () => {
     ["NumericLessThan", "2.50"], // spec: Numeric values must be decimal numbers
     ["DateLessThan", "2024-03-15T10:00:00Z"], // spec: Date values ISO 8601
     ["DateEquals", "1710496800"], // spec: Date values ... or epoch seconds
+    ["DateEquals", "2024-03-15T10:00Z"], // spec: the W3C form without seconds
     ["Bool", "TRUE"], // spec: Bool `true`/`false` (any case)
     ["Null", "false"], // spec: Null `true`/`false`
     ["IpAddress", "10.0.0.0/8"], // spec: IpAddress a CIDR
@@ -226,6 +238,9 @@ describe("checkConditionValue", () => {
     ["IpAddress", "10.0.0.0/-1", "`10.0.0.0/-1` is not a CIDR: the prefix length must be a number"], // spec: a CIDR
     ["NotIpAddress", "300.0.0.0/8", "`300.0.0.0/8` is not a CIDR: `300` is not an IPv4 part (0 to 255)"], // spec: a CIDR
     ["IpAddress", "10.0.0/8", "`10.0.0/8` is not a CIDR: an IPv4 address has four dot-separated parts"], // spec: a CIDR
+    ["IpAddress", "010.0.0.0/8", "`010.0.0.0/8` is not a CIDR: `010` has a leading zero, which some readers take for octal: write it without"], // spec: no leading zeros
+    ["DateEquals", "2024-03-15t10:00:00z", "`2024-03-15t10:00:00z` is not a date: write `T` and `Z` in upper case"], // spec: `T`, `Z` upper-case
+    ["DateEquals", "9007199254741", "`9007199254741` is not a date: the epoch seconds are out of range"], // spec: epoch range
     ["IpAddress", "1::2::3/64", "`1::2::3/64` is not a CIDR: `::` may appear only once"], // spec: an IPv6 CIDR
     ["IpAddress", "1:2:3/64", "`1:2:3/64` is not a CIDR: an IPv6 address has eight groups unless `::` shortens it"], // spec: an IPv6 CIDR
     ["IpAddress", "1:2:3:4:5:6:7:8::/64", "`1:2:3:4:5:6:7:8::/64` is not a CIDR: an IPv6 address with `::` has at most seven groups"], // spec: an IPv6 CIDR

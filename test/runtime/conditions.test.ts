@@ -270,6 +270,16 @@ describe("Null", () => {
     expect(check("Null", ["true"], "x", { ie: true })).toBe(false);
   });
 
+  it("ignores set qualifiers: it tests the key, not its values (spec)", () => {
+    for (const q of ["any", "all"] as const) {
+      expect(check("Null", ["true"], ABSENT, { q }), q).toBe(true);
+      expect(check("Null", ["true"], [], { q }), q).toBe(true);
+      expect(check("Null", ["true"], ["a", "b"], { q }), q).toBe(false);
+      expect(check("Null", ["false"], ABSENT, { q }), q).toBe(false);
+      expect(check("Null", ["false"], ["a", "b"], { q }), q).toBe(true);
+    }
+  });
+
   it("rejects values other than true/false", () => {
     expect(compileCondition(wire("Null", ["yes"]))).toBeUndefined();
     expect(compileCondition(wire("Null", [[["v", "x"]]]))).toBeUndefined();
@@ -342,6 +352,29 @@ describe("Date operators", () => {
     expect(check("DateEquals", ["1969-12-31T23:59:00Z"], "1970-01-01T00:00:00+00:01")).toBe(true);
   });
 
+  it("reads the W3C forms without seconds, as the reference does (spec)", () => {
+    expect(check("DateEquals", ["2024-03-15T10:00Z"], T)).toBe(true);
+    expect(check("DateEquals", ["2024-03-15T10:00"], T)).toBe(true);
+    expect(check("DateEquals", ["2024-03-15T12:00+02:00"], T)).toBe(true);
+    expect(check("DateEquals", [T], "2024-03-15T10:00Z")).toBe(true);
+    expect(check("DateLessThan", [T], "2024-03-15T09:59-00:00")).toBe(true);
+    // a fraction only follows seconds
+    expect(compileCondition(wire("DateEquals", ["2024-03-15T10:00.5Z"]))).toBeUndefined();
+    expect(check("DateEquals", [T], "2024-03-15T10:00.0Z")).toBe(false);
+  });
+
+  it("reads epoch seconds while the milliseconds are a safe integer (spec)", () => {
+    expect(check("DateEquals", ["9007199254740"], "9007199254740")).toBe(true);
+    expect(check("DateEquals", ["9007199254740"], 9007199254740)).toBe(true);
+    expect(check("DateEquals", ["00000000000"], "1970-01-01")).toBe(true);
+    expect(compileCondition(wire("DateEquals", ["9007199254741"]))).toBeUndefined();
+    expect(compileCondition(wire("DateEquals", ["99999999999999999999"]))).toBeUndefined();
+    for (const big of ["9007199254741", 9007199254741, 1e21, "99999999999999999999"]) {
+      expect(check("DateGreaterThan", ["2024-03-15"], big), String(big)).toBe(false);
+      expect(check("DateNotEquals", ["2024-03-15"], big), String(big)).toBe(true);
+    }
+  });
+
   it("has millisecond precision", () => {
     expect(check("DateEquals", ["2024-03-15T10:00:00.123+02:00"], "2024-03-15T08:00:00.123Z")).toBe(true);
     expect(check("DateLessThan", ["2024-03-15T10:00:00.124Z"], "2024-03-15T10:00:00.123Z")).toBe(true);
@@ -368,11 +401,14 @@ describe("Date operators", () => {
       "2024-3-15",
       "2024-03-15T24:00:00Z",
       "2024-03-15T10:60:00Z",
-      "2024-03-15T10:00Z",
+      "2024-03-15T10:60Z",
+      "2024-03-15T10Z",
       "2024-03-15T10:00:00.Z",
       "2024-03-15 10:00:00Z",
       "2024-03-15T10:00:00+0200",
       "2024-03-15T10:00:00z",
+      "2024-03-15t10:00:00Z",
+      "2024-03-15T10:00z",
       "-1",
       "1.5",
       -1,
@@ -404,7 +440,9 @@ describe("Date operators", () => {
   });
 
   it("rejects a malformed policy value", () => {
-    for (const bad of ["2024-02-30", "yesterday", "", "1.5"]) expect(compileCondition(wire("DateEquals", [bad]))).toBeUndefined();
+    for (const bad of ["2024-02-30", "yesterday", "", "1.5", "2024-03-15t10:00:00Z", "2024-03-15T10:00:00z"]) {
+      expect(compileCondition(wire("DateEquals", [bad])), bad).toBeUndefined();
+    }
   });
 });
 
@@ -435,14 +473,14 @@ describe("BinaryEquals", () => {
   it("compares decoded bytes", () => {
     expect(check("BinaryEquals", [b64("hello")], b64("hello"))).toBe(true);
     expect(check("BinaryEquals", [b64("hello")], b64("hellp"))).toBe(false);
-    expect(check("BinaryEquals", [b64("hello")], b64("hello").replace(/=+$/, ""))).toBe(true);
+    expect(check("BinaryEquals", [b64("hello")], b64("hello").replace(/=+$/, ""))).toBe(false); // padding required (spec)
     expect(check("BinaryEquals", ["QQ=="], "QR==")).toBe(true); // leftover bits are not data
     expect(check("BinaryEquals", [""], "")).toBe(true);
     expect(check("BinaryEquals", ["x", b64("a")].slice(1), b64("a"))).toBe(true);
   });
 
   it("treats bad base64 and non-strings as non-matching", () => {
-    for (const bad of ["QQ=", "Q", "QQ==QQ==", "Q Q=", "QQ_-", "====", 5, true]) {
+    for (const bad of ["QQ=", "QQ", "QUI", "Q", "QQ==QQ==", "Q Q=", "QQ_-", "====", "Q===", "QUJD===", 5, true]) {
       expect(check("BinaryEquals", ["QQ=="], bad), String(bad)).toBe(false);
     }
   });
@@ -456,6 +494,7 @@ describe("BinaryEquals", () => {
   it("rejects malformed policy base64", () => {
     expect(compileCondition(wire("BinaryEquals", ["Q"]))).toBeUndefined();
     expect(compileCondition(wire("BinaryEquals", ["**"]))).toBeUndefined();
+    expect(compileCondition(wire("BinaryEquals", ["QQ"]))).toBeUndefined();
   });
 });
 
@@ -559,7 +598,7 @@ describe("IpAddress", () => {
   });
 
   it("rejects malformed policy CIDRs", () => {
-    for (const bad of ["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "abc", "10.0.0.0/8/8", "::/-1", ""]) {
+    for (const bad of ["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0/8", "abc", "10.0.0.0/8/8", "::/-1", "", "010.0.0.0/8", "::ffff:1.2.3.04"]) {
       expect(compileCondition(wire("IpAddress", [bad])), bad).toBeUndefined();
     }
   });
@@ -580,21 +619,32 @@ describe("Arn operators", () => {
     }
   });
 
-  it("a * never spans a colon", () => {
+  it("a * spans no colon in the first five fields, and any in the sixth", () => {
     // the wildcard in the 4th field cannot eat into the 5th
     expect(check("ArnLike", ["arn:aws:iam:*:role/admin"], ROLE)).toBe(false);
     expect(check("ArnLike", ["arn:aws:*:123456789012:role/admin"], ROLE)).toBe(false);
-    // the sixth field takes the rest, colons included, but a * there still stops at one
+    // the sixth field takes the rest, colons included, and a * there spans them (spec)
     expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:log-group:*"], "arn:aws:logs:us-east-1:1:log-group:g")).toBe(true);
-    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:log-group:*"], "arn:aws:logs:us-east-1:1:log-group:g:x")).toBe(false);
-    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:*"], "arn:aws:logs:us-east-1:1:log-group:g")).toBe(false);
+    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:log-group:*"], "arn:aws:logs:us-east-1:1:log-group:g:x")).toBe(true);
+    expect(check("ArnLike", ["arn:aws:logs:*:*:log-group:*"], "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s")).toBe(true);
+    expect(check("ArnEquals", ["arn:aws:logs:*:*:log-group:*"], "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s")).toBe(true);
+    expect(check("ArnNotLike", ["arn:aws:logs:*:*:log-group:*"], "arn:aws:logs:us-east-1:123456789012:log-group:g:log-stream:s")).toBe(false);
+    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:*"], "arn:aws:logs:us-east-1:1:log-group:g")).toBe(true);
     expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:*:*"], "arn:aws:logs:us-east-1:1:log-group:g")).toBe(true);
+    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:*:*"], "arn:aws:logs:us-east-1:1:log-group")).toBe(false);
     expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:*:*:*"], "arn:aws:logs:us-east-1:1:a:b:c")).toBe(true);
-    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:a*b"], "arn:aws:logs:us-east-1:1:a:b")).toBe(false);
-    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:a?b"], "arn:aws:logs:us-east-1:1:a:b")).toBe(true);
+    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:a*b"], "arn:aws:logs:us-east-1:1:a:b")).toBe(true);
+    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:a*b"], "arn:aws:logs:us-east-1:1:a:c")).toBe(false);
   });
 
-  it("the sixth field agrees with a naive matcher whose star skips colons", () => {
+  it("a ? in the sixth field matches a colon too (spec)", () => {
+    expect(check("ArnLike", ["arn:aws:logs:us-east-1:1:a?b"], "arn:aws:logs:us-east-1:1:a:b")).toBe(true);
+    expect(check("ArnLike", [[["t", "arn:aws:logs:us-east-1:1:"], ["v", "x"], ["t", "?b"]]], "arn:aws:logs:us-east-1:1:a:b", {}, { x: "a" })).toBe(true);
+    // in the first five a ? is one character of that field, never the colon between fields
+    expect(check("ArnLike", ["arn:aws?logs:us-east-1:1:a"], "arn:aws:logs:us-east-1:1:a")).toBe(false);
+  });
+
+  it("the sixth field agrees with a naive matcher whose star spans anything", () => {
     const naive = (p: string, s: string): boolean => {
       const memo = new Map<string, boolean>();
       const go = (i: number, j: number): boolean => {
@@ -603,7 +653,7 @@ describe("Arn operators", () => {
         if (hit !== undefined) return hit;
         let r: boolean;
         if (i === p.length) r = j === s.length;
-        else if (p[i] === "*") r = go(i + 1, j) || (j < s.length && s[j] !== ":" && go(i, j + 1));
+        else if (p[i] === "*") r = go(i + 1, j) || (j < s.length && go(i, j + 1));
         else r = j < s.length && (p[i] === "?" || p[i] === s[j]) && go(i + 1, j + 1);
         memo.set(key, r);
         return r;
@@ -680,6 +730,15 @@ describe("policy variables", () => {
     expect(check("ArnLike", [[["t", "arn:aws:iam::"], v("acct"), ["t", ":role/*"]]], "arn:aws:iam::1:role/x", {}, { acct: ["1"] })).toBe(false);
   });
 
+  it("a key with an array value, even of one element or none, is no variable (spec)", () => {
+    expect(check("StringEquals", [[v("u")]], "bob", {}, { u: ["bob"] })).toBe(false);
+    expect(check("StringNotEquals", [[v("u")]], "bob", {}, { u: ["bob"] })).toBe(true);
+    expect(check("StringLike", [[v("u"), ["t", "*"]]], "bob", {}, { u: ["b"] })).toBe(false);
+    // an empty array is present, not absent: the fallback is not used
+    expect(check("StringEquals", [[v("u", "bob")]], "bob", {}, { u: [] })).toBe(false);
+    expect(check("StringEquals", [[v("u", "bob")]], "bob", {}, { u: null })).toBe(true);
+  });
+
   it("substituted text is literal", () => {
     const p: WireTemplate = [["t", "team-"], v("tag"), ["t", "-*"]];
     expect(check("StringLike", [p], "team-a*-x", {}, { tag: "a*" })).toBe(true);
@@ -701,8 +760,9 @@ describe("policy variables", () => {
     expect(check("ArnNotEquals", [arn], "arn:aws:iam::111:role/x")).toBe(true);
     // a variable can hold a colon: it splits fields like any other colon
     expect(check("ArnLike", [[v("a"), ["t", ":*:*"]]], "arn:aws:s3:::b", {}, { a: "arn:aws:s3:" })).toBe(true);
-    // the variable-built sixth field keeps the star-stops-at-colon rule
-    expect(check("ArnLike", [[["t", "arn:aws:logs:r:1:"], v("g"), ["t", ":*"]]], "arn:aws:logs:r:1:lg:x:y", {}, { g: "lg" })).toBe(false);
+    // the variable-built sixth field follows the same rule: its * spans colons
+    expect(check("ArnLike", [[["t", "arn:aws:logs:r:1:"], v("g"), ["t", ":*"]]], "arn:aws:logs:r:1:lg:x:y", {}, { g: "lg" })).toBe(true);
+    expect(check("ArnLike", [[["t", "arn:aws:logs:r:1:"], v("g"), ["t", ":*"]]], "arn:aws:logs:r:1:lh:x:y", {}, { g: "lg" })).toBe(false);
     expect(check("ArnLike", [[["t", "arn:aws:logs:r:1:"], v("g"), ["t", ":*"]]], "arn:aws:logs:r:1:lg:x", {}, { g: "lg" })).toBe(true);
   });
 

@@ -137,6 +137,10 @@ describe("Numeric", () => {
     ["NumericGreaterThanEquals", "10", "10.0", true], // spec: v >= p, compared as numbers
     ["NumericGreaterThanEquals", "10", 9.999, false], // spec: v >= p
     ["NumericLessThan", "10", "9", true], // spec: numeric, not lexicographic ("9" > "10" as text)
+    ["NumericEquals", "0.5", ".5", false], // spec: `.5` is not a decimal number (digits before the point)
+    ["NumericEquals", "1", "+1", false], // spec: no sign but `-`
+    ["NumericNotEquals", "1", "+1", true], // spec: not a number, so the negation holds
+    ["NumericEquals", "5", "5.", false], // spec: digits after the point
   ]);
 });
 
@@ -161,6 +165,15 @@ describe("Date", () => {
     ["DateEquals", "1710496800", true, false], // spec: a boolean is not a date
     ["DateEquals", "1710496800", 1710496800.5, false], // spec: epoch seconds are a digit string; 1710496800.5 is not
     ["DateEquals", "0", 0, true], // spec: epoch seconds, the epoch itself
+    ["DateEquals", "2024-03-15T10:00Z", "2024-03-15T10:00:00Z", true], // spec: W3C form without seconds (AWS page "Condition operators")
+    ["DateEquals", "2024-03-15T10:00:00Z", "2024-03-15T12:00+02:00", true], // spec: W3C form without seconds, with an offset
+    ["DateEquals", "2024-03-15T10:00:00Z", "2024-03-15t10:00:00Z", false], // spec: `T` upper-case only
+    ["DateNotEquals", "2024-03-15T10:00:00Z", "2024-03-15T10:00:00z", true], // spec: `Z` upper-case only: not a date, negation holds
+    ["DateEquals", "2024-03-15T10:00Z", "2024-03-15T10:00.0Z", false], // spec: a fraction needs seconds
+    ["DateEquals", "9007199254740", 9007199254740, true], // spec: epoch seconds up to 9007199254740
+    ["DateGreaterThan", "0", "9007199254741", false], // spec: larger epochs are not dates
+    ["DateGreaterThan", "0", 9007199254741, false], // spec: larger epochs are not dates (number)
+    ["DateEquals", "1", "0000000001", true], // spec: epoch digit strings may have leading zeros
   ]);
 });
 
@@ -187,6 +200,8 @@ describe("Binary", () => {
     ["BinaryEquals", "QUJD", "!!!!", false], // spec: request text that is not base64 does not match
     ["BinaryEquals", "QUJD", "QUJD===", false], // spec: request must be valid base64
     ["BinaryEquals", "MQ==", 1, false], // spec: a number is not base64 text
+    ["BinaryEquals", "QQ==", "QQ", false], // spec: request values must be padded base64, as policy values
+    ["BinaryEquals", "QUI=", "QUI", false], // spec: request values must be padded base64
   ]);
 });
 
@@ -213,6 +228,7 @@ describe("IpAddress", () => {
     ["IpAddress", "10.0.0.0/8", "10.0.0.1/32", false], // spec: the request value is an address, not a CIDR
     ["IpAddress", "10.0.0.0/8", "not-an-ip", false], // spec: IpAddress accepts an IPv4 or IPv6 address string
     ["IpAddress", "10.0.0.0/8", "010.0.0.1", false], // spec: an address string (leading zeros are not)
+    ["NotIpAddress", "10.0.0.0/8", "10.0.0.01", true], // spec: no leading zero in an IPv4 part: not an address, negation holds
     ["NotIpAddress", "10.0.0.0/8", "192.168.0.1", true], // spec: NotIpAddress = complement of IpAddress
     ["NotIpAddress", "10.0.0.0/8", "10.0.0.1", false], // spec: NotIpAddress = complement of IpAddress
     ["NotIpAddress", "10.0.0.0/8", "::1", true], // spec: other family never matches, so the negation holds
@@ -241,6 +257,8 @@ describe("Arn", () => {
     ["ArnLike", "arn:aws:logs:*:*:log-group:*", stream, true], // spec: "in the sixth a `*` spans `:` too" (AWS: Resource element, wildcards in ARNs)
     ["ArnLike", "arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a:b", true], // spec: the sixth field is the rest; its `*` spans `:`
     ["ArnLike", "arn:aws:s3:::bucket/?:b", "arn:aws:s3:::bucket/a:b", true], // spec: `?` is exactly one character
+    ["ArnLike", "arn:aws:s3:::a?b", "arn:aws:s3:::a:b", true], // spec: in the sixth field a `?` matches `:` too
+    ["ArnLike", "arn:aws?s3:::a", "arn:aws:s3:::a", false], // spec: in the first five a `?` never matches the `:` between fields
     ["ArnNotEquals", "arn:aws:iam::1:user/A", "arn:aws:iam::1:user/B", true], // spec: ArnNotEquals = complement
     ["ArnNotLike", "arn:aws:iam::*:user/*", bob, false], // spec: ArnNotLike = complement
     ["ArnLike", "arn:aws:iam::*:user/*", 42, false], // spec: a number's text "42" has fewer than six fields
@@ -262,6 +280,11 @@ describe("Null", () => {
     ["Null", ["true", "false"], "x", true], // spec: several values are alternatives
     ["Null", ["true", "false"], ABSENT, true], // spec: several values are alternatives
     ["NullIfExists", "false", ABSENT, false], // spec: IfExists on Null is meaningless and ignored
+    ["ForAnyValue:Null", "true", ABSENT, true], // spec: set qualifiers on Null are ignored
+    ["ForAnyValue:Null", "false", ABSENT, false], // spec: set qualifiers on Null are ignored
+    ["ForAllValues:Null", "false", ABSENT, false], // spec: set qualifiers on Null are ignored (not "absent -> true")
+    ["ForAllValues:Null", "true", ["a", "b"], false], // spec: Null tests the key, not its values
+    ["ForAnyValue:Null", "false", ["a", "b"], true], // spec: Null tests the key, not its values
   ]);
 });
 
@@ -349,7 +372,10 @@ describe("negated operators are the exact complement", () => {
 });
 
 describe("variables", () => {
-  const vars = { "aws:username": "bob", n: 42, tag: "a*", multi: ["a", "b"], nothing: null, "aws:principalaccount": "123456789012" };
+  const vars = {
+    "aws:username": "bob", n: 42, tag: "a*", multi: ["a", "b"], one: ["bob"], none: [], nothing: null,
+    "aws:principalaccount": "123456789012",
+  };
   const check = (form: string, values: string | readonly string[], request: Request) => holds(form, values, request, vars);
   test.each([
     ["StringEquals", "${aws:username}", "bob", true], // spec: `${key}` is replaced by the key's value
@@ -369,6 +395,9 @@ describe("variables", () => {
     ["StringEquals", "${multi}", "a", false], // spec: a key with several values makes that value match nothing
     ["StringEquals", "${multi, 'a'}", "a", false], // spec: the fallback is only for an absent key, not a multi-valued one
     ["StringNotLike", "${multi}", "a", true], // spec: unresolvable value cannot cause a match for a negated operator
+    ["StringEquals", "${one}", "bob", false], // spec: an array of one is still multivalued (AWS: no multivalued key as a variable)
+    ["StringNotEquals", "${one}", "bob", true], // spec: an array of one cannot cause a match for a negated operator
+    ["StringEquals", "${none, 'bob'}", "bob", false], // spec: an empty array is present: no fallback, matches nothing
     ["StringEquals", "${$}{x}", "${x}", true], // spec: `${$}` is the literal `$`
     ["StringLike", "a${*}", "a*", true], // spec: `${*}` is the literal `*`
     ["StringLike", "a${*}", "ab", false], // spec: `${*}` is not a wildcard
