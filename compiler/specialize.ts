@@ -171,10 +171,13 @@ function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerC
   const statementsOf = (ids: readonly string[]) => ids.flatMap((id) => ws.policies.get(id)?.statements ?? []);
   out.addAll(statementsOf(identity), SLOT_IDENTITY, "identity", { kind: "any" });
   if (principal.boundary !== undefined) out.addAll(statementsOf([principal.boundary]), SLOT_BOUNDARY, "boundary", { kind: "any" });
-  if (principal.sessionPolicies !== undefined) out.addAll(statementsOf(principal.sessionPolicies), SLOT_SESSION, "session", { kind: "any" });
+  // A role session given no session policy keeps the role's permissions; a federated user's
+  // session without one has none.
+  const inSession = principal.sessionPolicies !== undefined && (principal.sessionPolicies.length > 0 || !isRoleArn(principal.id));
+  if (inSession) out.addAll(statementsOf(principal.sessionPolicies ?? []), SLOT_SESSION, "session", { kind: "any" });
   const account = ws.accounts.find((a) => a.id === principal.account);
   account?.scps.forEach((level, i) => out.addAll(statementsOf(level), SLOT_SCP + i, `scp[${i}]`, { kind: "any" }));
-  addResourceSide(ws, out, principal.id, principal.account);
+  addResourceSide(ws, out, principal.id, principal.account, principal.boundary !== undefined);
   return {
     members: [principal.id],
     name: principal.id,
@@ -183,7 +186,7 @@ function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerC
       ...(principal.account === undefined ? {} : { account: principal.account }),
       role: isRoleArn(principal.id),
       boundary: principal.boundary !== undefined,
-      session: principal.sessionPolicies !== undefined,
+      session: inSession,
       scpLevels: account?.scps.length ?? 0,
     },
     facts: out.factsUsed(),
@@ -193,7 +196,7 @@ function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerC
 
 function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | undefined, name: string): CallerClass {
   const out = new StatementCollector(NO_FACTS);
-  addResourceSide(ws, out, id, account);
+  addResourceSide(ws, out, id, account, false);
   return {
     members: typeof id === "string" ? [id] : [],
     name,
@@ -204,11 +207,11 @@ function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | un
 }
 
 /** Resource policies and RCPs, keeping only the statements that name this caller. */
-function addResourceSide(ws: AwsWorkspace, out: StatementCollector, id: CallerId, account: string | undefined): void {
+function addResourceSide(ws: AwsWorkspace, out: StatementCollector, id: CallerId, account: string | undefined, hasBoundary: boolean): void {
   for (const resource of ws.resources) {
     if (resource.policy === undefined) continue;
     for (const statement of ws.policies.get(resource.policy)?.statements ?? []) {
-      const grant = principalGrant(statement, id, account);
+      const grant = principalGrant(statement, id, account, hasBoundary);
       if (grant === undefined) continue;
       out.add(statement, grant, "resource", { kind: "entry", entry: resource.id });
     }
@@ -217,7 +220,7 @@ function addResourceSide(ws: AwsWorkspace, out: StatementCollector, id: CallerId
     org.rcps.forEach((level, i) => {
       for (const policyId of level) {
         for (const statement of ws.policies.get(policyId)?.statements ?? []) {
-          if (principalGrant(statement, id, account) === undefined) continue;
+          if (principalGrant(statement, id, account, hasBoundary) === undefined) continue;
           out.add(statement, SLOT_RCP + i, `rcp[${i}]`, { kind: "account", account: org.id });
         }
       }
@@ -226,11 +229,18 @@ function addResourceSide(ws: AwsWorkspace, out: StatementCollector, id: CallerId
 }
 
 /** The slot of a resource-policy statement for this caller, or undefined when it does not apply. */
-function principalGrant(statement: Statement, id: CallerId, account: string | undefined): number | undefined {
+function principalGrant(statement: Statement, id: CallerId, account: string | undefined, hasBoundary: boolean): number | undefined {
   const set = statement.principals;
   if (set === undefined) return undefined;
+  if (set.negated) {
+    // AWS: a Deny with NotPrincipal always applies to a principal that has a permissions boundary.
+    if (statement.effect === "Deny" && hasBoundary) return SLOT_GRANT_EVERYONE;
+    // NotPrincipal lists exact principals; an account entry stands for the account's root only.
+    const excluded = set.refs.some((ref) =>
+      ref.kind === "everyone" || (typeof id === "string" && (ref.kind === "principal" ? ref.id === id : id === `arn:aws:iam::${ref.account}:root`)));
+    return excluded ? undefined : SLOT_GRANT_EVERYONE;
+  }
   const slots = set.refs.map((ref) => refSlot(ref, id, account)).filter((s) => s !== undefined);
-  if (set.negated) return slots.length === 0 ? SLOT_GRANT_EVERYONE : undefined;
   if (slots.includes(SLOT_GRANT_EVERYONE)) return SLOT_GRANT_EVERYONE;
   if (slots.includes(SLOT_GRANT_DIRECT)) return SLOT_GRANT_DIRECT;
   return slots.includes(SLOT_GRANT_ACCOUNT) ? SLOT_GRANT_ACCOUNT : undefined;

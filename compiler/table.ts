@@ -291,7 +291,9 @@ export function combinationTerms(kind: CallerKind, group: number, accounts: read
   const terms: number[] = [];
   if (!kms) terms.push(required | identity);
   terms.push(everyone);
-  terms.push(kind.role ? direct | limits : direct);
+  // A grant naming the caller is limited by boundary and session policies for roles and for
+  // users acting in a session; a user's own grant otherwise is not.
+  terms.push(kind.role || kind.session ? direct | limits : direct);
   terms.push(account | identity);
   return terms;
 }

@@ -50,7 +50,7 @@ export function evaluateIrDetailed(ws: AwsWorkspace, request: Request): Referenc
     for (const statement of statements) {
       let grant: GrantKind | undefined;
       if (withPrincipal) {
-        grant = principalGrant(statement, request.principal, principalAccount);
+        grant = principalGrant(statement, request.principal, principalAccount, principal?.boundary !== undefined);
         if (grant === undefined) continue;
       }
       if (!statementMatches(statement, request, lookup)) continue;
@@ -66,7 +66,7 @@ export function evaluateIrDetailed(ws: AwsWorkspace, request: Request): Referenc
     const identity = unique([...principal.policies, ...principal.groups.flatMap((g) => ws.groups.find((x) => x.id === g)?.policies ?? [])]);
     consider("identity", statementsOf(identity), false);
     if (principal.boundary !== undefined) consider("boundary", statementsOf([principal.boundary]), false);
-    if (principal.sessionPolicies !== undefined) consider("session", statementsOf(principal.sessionPolicies), false);
+    if (inSession(principal)) consider("session", statementsOf(principal.sessionPolicies ?? []), false);
     const account = ws.accounts.find((a) => a.id === principal.account);
     account?.scps.forEach((level, i) => consider(`scp[${i}]`, statementsOf(level), false));
   }
@@ -86,7 +86,7 @@ export function evaluateIrDetailed(ws: AwsWorkspace, request: Request): Referenc
   // 3. Identity-side allow: an identity policy allows, within the boundary and session policies.
   const allows = (layer: string) => layerVerdicts.get(layer)?.allow ?? false;
   const boundaryOk = principal?.boundary === undefined || allows("boundary");
-  const sessionOk = principal?.sessionPolicies === undefined || allows("session");
+  const sessionOk = principal === undefined || !inSession(principal) || allows("session");
   const identityOk = principal !== undefined && allows("identity") && boundaryOk && sessionOk;
   const grants = new Set(matched.filter((m) => m.layer === "resource" && m.statement.effect === "Allow").map((m) => m.grant!));
 
@@ -102,10 +102,12 @@ export function evaluateIrDetailed(ws: AwsWorkspace, request: Request): Referenc
   //    - a KMS key policy must allow; identity policies count only through a grant to the account;
   //    - a grant naming the account only delegates to identity policies;
   //    - a grant naming a user (or everyone) is not limited by the boundary or session policies;
-  //      one naming a role is, unless it names everyone.
+  //      one naming a role is, and so is one naming a user who acts in a session; a grant to
+  //      everyone never is.
   if (identityOk && !isKmsKey(request.resource)) return decide("Allow");
   if (grants.has("everyone")) return decide("Allow");
-  if (grants.has("direct") && (!isRoleArn(principal.id) || (boundaryOk && sessionOk))) return decide("Allow");
+  const directLimited = isRoleArn(principal.id) || inSession(principal);
+  if (grants.has("direct") && (!directLimited || (boundaryOk && sessionOk))) return decide("Allow");
   if (grants.has("account") && identityOk) return decide("Allow");
   return decide("ImplicitDeny");
 }
@@ -127,15 +129,35 @@ function statementMatches(statement: Statement, request: Request, lookup: Contex
   return evaluateConditions(statement.conditions, lookup);
 }
 
+/**
+ * Whether the principal acts in a session limited by session policies. A role session given no
+ * session policy keeps the role's permissions; a federated user's session without one has none.
+ */
+function inSession(principal: AwsPrincipal): boolean {
+  const policies = principal.sessionPolicies;
+  return policies !== undefined && (policies.length > 0 || !isRoleArn(principal.id));
+}
+
 /** How a resource-policy statement names the caller, or undefined when it does not apply to it. */
-function principalGrant(statement: Statement, caller: string | null, callerAccount: string | undefined): GrantKind | undefined {
+function principalGrant(statement: Statement, caller: string | null, callerAccount: string | undefined, hasBoundary: boolean): GrantKind | undefined {
   const set = statement.principals;
   if (set === undefined) return undefined;
+  if (set.negated) {
+    // AWS: a Deny with NotPrincipal always applies to a principal that has a permissions boundary.
+    if (statement.effect === "Deny" && hasBoundary) return "everyone";
+    // NotPrincipal lists exact principals; an account entry stands for the account's root only.
+    const excluded = set.refs.some((ref) =>
+      ref.kind === "everyone" || (caller !== null && (ref.kind === "principal" ? ref.id === caller : caller === rootOf(ref.account))));
+    return excluded ? undefined : "everyone";
+  }
   const kinds = set.refs.map((ref) => refMatches(ref, caller, callerAccount)).filter((k) => k !== undefined);
-  if (set.negated) return kinds.length === 0 ? "everyone" : undefined;
   if (kinds.includes("everyone")) return "everyone";
   if (kinds.includes("direct")) return "direct";
   return kinds.includes("account") ? "account" : undefined;
+}
+
+function rootOf(account: string): string {
+  return `arn:aws:iam::${account}:root`;
 }
 
 function refMatches(ref: PrincipalRef, caller: string | null, callerAccount: string | undefined): GrantKind | undefined {
