@@ -1,18 +1,27 @@
 // Stage: the decision table as a bundle payload (the wire shapes of runtime/format.ts).
-import { int32Bytes, type BundlePayload, type WireSparseMaps } from "../runtime/format.js";
+import { int32Bytes, type BundlePayload, type WireDimension, type WireSparseMaps } from "../runtime/format.js";
 import type { Automaton } from "./automaton.js";
 import type { SourceDigest } from "./ir.js";
 import { SLOT_NAMES } from "./specialize.js";
-import type { DecisionTable, SparseMap } from "./table.js";
+import type { DecisionTable, Dimension, SparseMap } from "./table.js";
 
 export function tableToPayload(table: DecisionTable, compiler: string, sources: readonly SourceDigest[]): BundlePayload {
-  const automaton = (a: Automaton, broad: Int32Array) => ({
+  const automaton = (a: Automaton) => ({
     edgeStart: int32Bytes(a.edgeStart),
     edgeChar: int32Bytes(a.edgeChar),
     edgeTarget: int32Bytes(a.edgeTarget),
     otherTarget: int32Bytes(a.otherTarget),
     stateClass: int32Bytes(a.stateClass),
-    broad: int32Bytes(broad),
+  });
+  const dimension = (d: Dimension): WireDimension => ({
+    main: automaton(d.main),
+    mainBits: int32Bytes(d.mainBits),
+    mainGroup: int32Bytes(d.mainGroup),
+    wild: automaton(d.wild),
+    wildBits: int32Bytes(d.wildBits),
+    wildGroup: int32Bytes(d.wildGroup),
+    wildKms: int32Bytes(d.wildKms),
+    groupCount: d.groupCount,
   });
   const termStart = [0];
   const termBits: number[] = [];
@@ -39,12 +48,8 @@ export function tableToPayload(table: DecisionTable, compiler: string, sources: 
     slots: SLOT_NAMES,
     accounts: table.accounts,
     groupCount: table.accounts.length + 2,
-    actions: automaton(table.actionAutomaton, table.actionBroad),
-    resources: {
-      ...automaton(table.resourceAutomaton, table.resourceBroad),
-      group: int32Bytes(table.resourceGroup),
-      kms: int32Bytes(table.resourceKms),
-    },
+    actions: dimension(table.actions),
+    resources: dimension(table.resources),
     principals: table.principals.map(([id]) => id),
     principalClass: int32Bytes(table.principals.map(([, c]) => c)),
     outsiderAccounts: table.accountClasses.map(([id]) => id),
@@ -85,23 +90,29 @@ export function tableToPayload(table: DecisionTable, compiler: string, sources: 
 function sparseMaps(maps: readonly SparseMap[]): WireSparseMaps {
   const start = [0];
   const defaultStart = [0];
-  const keys: number[] = [];
+  const main: number[] = [];
+  const bits: number[] = [];
+  const group: number[] = [];
   const values: number[] = [];
-  const defaultKeys: number[] = [];
+  const defaultBits: number[] = [];
+  const defaultGroup: number[] = [];
   const defaultValues: number[] = [];
   for (const m of maps) {
-    for (let i = 0; i < m.keys.length; i++) { keys.push(m.keys[i]!); values.push(m.values[i]!); }
-    start.push(keys.length);
-    for (let i = 0; i < m.defaultKeys.length; i++) { defaultKeys.push(m.defaultKeys[i]!); defaultValues.push(m.defaultValues[i]!); }
-    defaultStart.push(defaultKeys.length);
+    for (const [k, b, g, v] of m.explicit) { main.push(k); bits.push(b); group.push(g); values.push(v); }
+    start.push(main.length);
+    for (const [b, g, v] of m.defaults) { defaultBits.push(b); defaultGroup.push(g); defaultValues.push(v); }
+    defaultStart.push(defaultBits.length);
   }
   return {
     mask: int32Bytes(maps.map((m) => m.mask)),
     start: int32Bytes(start),
-    keys: int32Bytes(keys),
+    main: int32Bytes(main),
+    bits: int32Bytes(bits),
+    group: int32Bytes(group),
     values: int32Bytes(values),
     defaultStart: int32Bytes(defaultStart),
-    defaultKeys: int32Bytes(defaultKeys),
+    defaultBits: int32Bytes(defaultBits),
+    defaultGroup: int32Bytes(defaultGroup),
     defaultValues: int32Bytes(defaultValues),
   };
 }

@@ -24,16 +24,18 @@ import type { WireCondition, WireTemplate } from "../runtime/wire.js";
 /** The condition key under which a residual resource check reads the request's resource. */
 export const RESOURCE_KEY = "iamc:resource";
 
-/** A sparse function from the classes of one automaton to ids (rows or leaves). */
+/**
+ * A sparse function from a dimension's classes to ids (rows or leaves). A class is a pair
+ * (main class, wild class); what a map reads of it is the main class, the bits of its broad and
+ * wild patterns under `mask`, and its group.
+ */
 export interface SparseMap {
-  /** Bits of the broad patterns that matter here. */
+  /** Bits of the broad and wild patterns that matter here. */
   readonly mask: number;
-  /** Explicit entries, sorted by class: class ids and their values. */
-  readonly keys: Int32Array;
-  readonly values: Int32Array;
-  /** Defaults: key (broadBits & mask) * groupCount + group -> value, sorted by key. */
-  readonly defaultKeys: Int32Array;
-  readonly defaultValues: Int32Array;
+  /** Explicit entries: (main class, bits & mask, group) -> value. */
+  readonly explicit: readonly (readonly [number, number, number, number])[];
+  /** Defaults for main classes without an entry: (bits & mask, group) -> value. */
+  readonly defaults: readonly (readonly [number, number, number])[];
 }
 
 export interface Leaf {
@@ -60,14 +62,31 @@ export interface TableClass {
   readonly actions: SparseMap;
 }
 
+/**
+ * One dimension of requests (actions or resources), split in two automata so that mid-string
+ * wildcards never multiply the literal patterns: the main automaton holds literal and prefix
+ * patterns (`s3:GetObject`, `arn:aws:s3:::bucket/*`) and is in effect a trie; the wild automaton
+ * holds the few patterns with `?`, a `*` before the end, or ARN-field probes.
+ */
+export interface Dimension {
+  readonly main: Automaton;
+  /** Per main class: bits of the broad main patterns it holds. */
+  readonly mainBits: Int32Array;
+  /** Per main class: the group of the resource entry it names, or -1. */
+  readonly mainGroup: Int32Array;
+  readonly wild: Automaton;
+  /** Per wild class: bits of the wild patterns it holds. */
+  readonly wildBits: Int32Array;
+  /** Per wild class: the account group the probes found (resources; 0 for actions). */
+  readonly wildGroup: Int32Array;
+  /** Per wild class: 1 when it is a KMS key (resources). */
+  readonly wildKms: Int32Array;
+  readonly groupCount: number;
+}
+
 export interface DecisionTable {
-  readonly actionAutomaton: Automaton;
-  readonly actionBroad: Int32Array;
-  readonly resourceAutomaton: Automaton;
-  readonly resourceBroad: Int32Array;
-  /** Per resource class: account group (0 unknown, 1 other, 2+ accounts[i-2]). */
-  readonly resourceGroup: Int32Array;
-  readonly resourceKms: Uint8Array;
+  readonly actions: Dimension;
+  readonly resources: Dimension;
   readonly accounts: readonly string[];
   readonly classes: readonly TableClass[];
   readonly principals: readonly (readonly [string, number])[];
@@ -86,6 +105,8 @@ export interface DecisionTable {
 const GROUP_UNKNOWN = 0;
 const GROUP_OTHER = 1;
 const BROAD_BITS = 30;
+/** At most this many wild patterns get a bit of their own; the rest join the main automaton. */
+const WILD_BITS = 16;
 const BROAD_THRESHOLD = 16;
 
 /** Progress callback for long compiles. */
@@ -116,15 +137,19 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   const provenance = new Interner<Provenance>((p) => JSON.stringify([p.policy, p.sid, p.index, p.layer, p.effect]));
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
+  const statementActionPatterns = new Set<number>();
+  const statementResourcePatterns = new Set<number>();
   const compiledByClass = callers.classes.map((cls) =>
     cls.statements.map((statement): Compiled => {
       const actionIds = statement.actions.patterns.map((p) => actionPatterns.id(actionTokens(p)));
+      for (const id of actionIds) statementActionPatterns.add(id);
       const hasRuntimeVariable = statement.resources.patterns.some((p) => p.parts.some((x) => x.kind === "variable"));
       const residual: WireCondition[] = statement.conditions.map(toWireCondition);
       if (hasRuntimeVariable) residual.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
       const resources: Membership = hasRuntimeVariable
         ? { universal: true, negated: false, patterns: [] }
         : { universal: false, negated: statement.resources.negated, patterns: statement.resources.patterns.map((p) => resourcePatterns.id(resourceTokens(p))) };
+      for (const id of resources.patterns) statementResourcePatterns.add(id);
       if (statement.scope.kind === "entry") {
         resources.entry = entryIndex.get(statement.scope.entry)!;
       } else if (statement.scope.kind === "account") {
@@ -146,36 +171,46 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
     }));
 
   progress?.("automata", 0, 2);
-  const actionAutomaton = buildAutomaton(actionPatterns.values);
+  const actionSpace = buildDimension(actionPatterns.values, statementActionPatterns, [], () => -1, () => ({ group: 0, kms: 0 }), 1);
   progress?.("automata", 1, 2);
-  const resourceAutomaton = buildAutomaton(resourcePatterns.values);
-  progress?.("automata", 2, 2);
-
-  // --- resource class facts
-  const resourceClassCount = resourceAutomaton.classes.length;
-  const resourceGroup = new Int32Array(resourceClassCount);
-  const resourceKms = new Uint8Array(resourceClassCount);
-  const resourceEntry = new Int32Array(resourceClassCount).fill(-1);
-  for (let k = 0; k < resourceClassCount; k++) {
-    const set = new Set(resourceAutomaton.classes[k]);
-    let entry = entryExact.findIndex((p) => set.has(p));
-    if (entry < 0) entry = entryBucket.findIndex((p) => p >= 0 && set.has(p));
-    resourceEntry[k] = entry;
-    const entryAccount = entry >= 0 ? ws.resources[entry]!.account : undefined;
-    let group = entryAccount !== undefined ? accountGroup.get(entryAccount)! : -1;
-    if (group < 0) {
-      const probe = accountProbe.findIndex((p) => set.has(p));
-      group = probe >= 0 ? probe + 2 : set.has(anyAccountProbe) ? GROUP_OTHER : GROUP_UNKNOWN;
-    }
-    resourceGroup[k] = group;
-    resourceKms[k] = set.has(kmsProbe) ? 1 : 0;
-  }
   const groupCount = accounts.length + 2;
-
-  const actionSpace = describeSpace(actionAutomaton, new Int32Array(actionAutomaton.classes.length), 1);
-  const resourceSpace = describeSpace(resourceAutomaton, resourceGroup, groupCount);
+  const entryProbes = new Map<number, number>(); // pattern id -> entry index (exact ids win over buckets)
+  entryBucket.forEach((p, i) => { if (p >= 0 && !entryProbes.has(p)) entryProbes.set(p, i); });
+  entryExact.forEach((p, i) => entryProbes.set(p, i));
+  const resourceSpace = buildDimension(
+    resourcePatterns.values,
+    statementResourcePatterns,
+    [...accountProbe, anyAccountProbe, kmsProbe],
+    (patterns) => {
+      // The entry governing a main class: the exact id, else the S3 bucket.
+      let entry = -1;
+      for (const p of patterns) {
+        const e = entryProbes.get(p);
+        if (e === undefined) continue;
+        if (entryExact[e] === p) { entry = e; break; }
+        if (entry < 0) entry = e;
+      }
+      const account = entry >= 0 ? ws.resources[entry]!.account : undefined;
+      return account === undefined ? -1 : accountGroup.get(account)!;
+    },
+    (patterns) => {
+      const set = new Set(patterns);
+      const probe = accountProbe.findIndex((p) => set.has(p));
+      return { group: probe >= 0 ? probe + 2 : set.has(anyAccountProbe) ? GROUP_OTHER : GROUP_UNKNOWN, kms: set.has(kmsProbe) ? 1 : 0 };
+    },
+    groupCount,
+  );
+  progress?.("automata", 2, 2);
+  // The main classes each entry governs (resource policies are scoped to them).
   const entryClasses = new Map<number, number[]>();
-  resourceEntry.forEach((entry, k) => {
+  resourceSpace.classes.forEach((patterns, k) => {
+    let entry = -1;
+    for (const p of patterns) {
+      const e = entryProbes.get(p);
+      if (e === undefined) continue;
+      if (entryExact[e] === p) { entry = e; break; }
+      if (entry < 0) entry = e;
+    }
     if (entry >= 0) (entryClasses.get(entry) ?? entryClasses.set(entry, []).get(entry)!).push(k);
   });
 
@@ -221,8 +256,9 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   });
 
   return {
-    actionAutomaton, actionBroad: actionSpace.broad, resourceAutomaton, resourceBroad: resourceSpace.broad,
-    resourceGroup, resourceKms, accounts,
+    actions: actionSpace.dimension,
+    resources: resourceSpace.dimension,
+    accounts,
     classes,
     principals: [...callers.byPrincipal].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     accountClasses: [...callers.byAccount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
@@ -348,55 +384,88 @@ function scoped(m: Membership, entryClasses: Map<number, number[]>, accountGroup
   return base;
 }
 
-/** One automaton's classes, with what the sparse maps need to know about them. */
+/** A dimension, with what the sparse maps need to know about its classes. */
 interface Space {
+  readonly dimension: Dimension;
+  /** Main class k = the sorted (global) ids of the main patterns matched. */
   readonly classes: readonly (readonly number[])[];
-  /** Per class, the bits of the broad patterns it contains. */
-  readonly broad: Int32Array;
-  readonly group: Int32Array;
   readonly groupCount: number;
-  /** Per pattern: its bit if broad (else 0), and the classes containing it if narrow. */
+  /** Per pattern (global id): its bit if broad or wild (else 0), and the main classes holding it if narrow. */
   readonly patternBit: Int32Array;
   readonly patternClasses: readonly (readonly number[])[];
-  /** Distinct (broad, group) pairs over all classes. */
+  /** Distinct (bits, group) of the wild classes, and of the pairs (main class, wild class). */
+  readonly wildCombos: readonly (readonly [number, number])[];
   readonly combos: readonly (readonly [number, number])[];
-  readonly classSets: ReadonlyMap<number, ReadonlySet<number>>;
+  readonly classSets: Map<number, ReadonlySet<number>>;
 }
 
-function describeSpace(automaton: Automaton, group: Int32Array, groupCount: number): Space {
-  const patternCount = automaton.classes.reduce((max, c) => Math.max(max, ...c.map((p) => p + 1)), 0);
-  const patternClasses: number[][] = Array.from({ length: patternCount }, () => []);
-  automaton.classes.forEach((patterns, k) => { for (const p of patterns) patternClasses[p]!.push(k); });
-  // The most widespread patterns become broad: tracked by a bit instead of by explicit entries.
-  const bySpread = patternClasses.map((classes, p) => [classes.length, p] as const)
-    .filter(([n]) => n > BROAD_THRESHOLD)
+/** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
+function isMainShaped(tokens: readonly GlobToken[]): boolean {
+  for (let i = 0; i < tokens.length; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === tokens.length - 1)) return false;
+  return true;
+}
+
+function buildDimension(
+  patterns: readonly GlobToken[][],
+  statementPatterns: ReadonlySet<number>,
+  wildProbes: readonly number[],
+  mainGroupOf: (patterns: readonly number[]) => number,
+  wildFactsOf: (patterns: readonly number[]) => { group: number; kms: number },
+  groupCount: number,
+): Space {
+  // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
+  const wildStatement = [...statementPatterns].filter((p) => !isMainShaped(patterns[p]!)).sort((a, b) => a - b);
+  const bitted = new Set(wildStatement.slice(0, WILD_BITS));
+  const probes = new Set(wildProbes);
+  const wildIds = [...new Set([...bitted, ...probes])].sort((a, b) => a - b);
+  // Everything else is matched by the main automaton: a statement pattern that is also a probe
+  // but got no bit is in both.
+  const mainIds = patterns.map((_, p) => p).filter((p) => !bitted.has(p) && (!probes.has(p) || statementPatterns.has(p)));
+  const patternBit = new Int32Array(patterns.length);
+  wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
+
+  const main = buildAutomaton(mainIds.map((p) => patterns[p]!));
+  const wild = buildAutomaton(wildIds.map((p) => patterns[p]!));
+  const classes = main.classes.map((local) => local.map((i) => mainIds[i]!));
+  const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
+
+  // The most widespread main patterns become broad: tracked by a bit instead of by entries.
+  const patternClasses: number[][] = Array.from({ length: patterns.length }, () => []);
+  classes.forEach((ids, k) => { for (const p of ids) patternClasses[p]!.push(k); });
+  let nextBit = Math.min(WILD_BITS, wildStatement.length);
+  patternClasses
+    .map((list, p) => [list.length, p] as const)
+    .filter(([n, p]) => n > BROAD_THRESHOLD && statementPatterns.has(p))
     .sort((a, b) => b[0] - a[0] || a[1] - b[1])
-    .slice(0, BROAD_BITS);
-  const patternBit = new Int32Array(patternCount);
-  bySpread.forEach(([, p], bit) => { patternBit[p] = 1 << bit; });
-  const broad = new Int32Array(automaton.classes.length);
-  automaton.classes.forEach((patterns, k) => {
-    let bits = 0;
-    for (const p of patterns) bits |= patternBit[p]!;
-    broad[k] = bits;
-  });
-  const comboSet = new Map<string, [number, number]>();
-  for (let k = 0; k < automaton.classes.length; k++) comboSet.set(`${broad[k]},${group[k]}`, [broad[k]!, group[k]!]);
-  // Strings in no class's path still end in class 0 (the empty set), in any group: include them.
-  for (let g = 0; g < groupCount; g++) comboSet.set(`0,${g}`, [0, g]);
+    .slice(0, BROAD_BITS - nextBit)
+    .forEach(([, p]) => { patternBit[p] = 1 << nextBit++; });
+  for (let p = 0; p < patterns.length; p++) if (patternBit[p] !== 0) patternClasses[p] = [];
+
+  const bitsOf = (ids: readonly number[]) => ids.reduce((bits, p) => bits | patternBit[p]!, 0);
+  const mainBits = Int32Array.from(classes.map(bitsOf));
+  const mainGroup = Int32Array.from(classes.map(mainGroupOf));
+  const wildBits = Int32Array.from(wildClasses.map(bitsOf));
+  const facts = wildClasses.map(wildFactsOf);
+  const wildGroup = Int32Array.from(facts.map((f) => f.group));
+  const wildKms = Int32Array.from(facts.map((f) => f.kms));
+
+  const distinct = (pairs: Iterable<readonly [number, number]>) => [...new Map([...pairs].map((x) => [`${x[0]},${x[1]}`, x] as const)).values()];
+  const wildCombos = distinct(wildClasses.map((_, c) => [wildBits[c]!, wildGroup[c]!] as const));
+  const mainCombos = distinct(classes.map((_, k) => [mainBits[k]!, mainGroup[k]!] as const));
+  const combos = distinct(mainCombos.flatMap(([mb, mg]) => wildCombos.map(([wb, wg]) => [mb | wb, mg >= 0 ? mg : wg] as const)));
   return {
-    classes: automaton.classes, broad, group, groupCount, patternBit, patternClasses,
-    combos: [...comboSet.values()], classSets: new Map(),
+    dimension: { main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount },
+    classes, groupCount, patternBit, patternClasses, wildCombos, combos, classSets: new Map(),
   };
 }
 
 /** Builds the sparse map class -> output(subset of items matching the class). */
 function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: number[]) => number): SparseMap {
   // Items fall in two kinds. Narrow items (only narrow patterns, not negated, or limited to an
-  // explicit class list) match only the classes they list: index them by those classes. Every
-  // other item (universal, negated, or with a broad pattern) may match anywhere, so it is tested
-  // on every explicit class and decides the defaults. Cost: the lists' total length plus
-  // explicit classes x wide items, never explicit classes x all items.
+  // explicit class list) match only the main classes they list: index them by those classes.
+  // Every other item (universal, negated, or with a broad or wild pattern) may match anywhere,
+  // so it is tested on every explicit class and decides the defaults. Cost: the lists' total
+  // length plus explicit classes x wide items, never explicit classes x all items.
   let mask = 0;
   const candidates = new Map<number, number[]>();
   const wide: number[] = [];
@@ -406,67 +475,68 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
     else if (list[list.length - 1] !== i) list.push(i);
   };
   items.forEach((item, i) => {
-    let hasBroad = false;
+    let hasBits = false;
     for (const p of item.patterns) {
       mask |= space.patternBit[p]!;
-      if (space.patternBit[p] !== 0) hasBroad = true;
+      if (space.patternBit[p] !== 0) hasBits = true;
       else for (const k of space.patternClasses[p]!) addCandidate(k, i);
     }
     if (item.only) {
       for (const k of item.only) addCandidate(k, i);
-    } else if (item.universal || item.negated || hasBroad) {
+    } else if (item.universal || item.negated || hasBits) {
       wide.push(i);
     }
   });
   const inClass = (k: number, p: number) => {
     let set = space.classSets.get(k);
-    if (set === undefined) (space.classSets as Map<number, ReadonlySet<number>>).set(k, (set = new Set(space.classes[k])));
+    if (set === undefined) space.classSets.set(k, (set = new Set(space.classes[k])));
     return set.has(p);
   };
-  const matches = (item: ScopedMembership, hit: boolean, group: number) => {
+  const hits = (item: ScopedMembership, k: number, bits: number) =>
+    item.patterns.some((p) => (space.patternBit[p] !== 0 ? (space.patternBit[p]! & bits) !== 0 : k >= 0 && inClass(k, p)));
+  const matches = (item: ScopedMembership, k: number, bits: number, group: number) => {
     if (item.groups && !item.groups.has(group)) return false;
-    return item.universal || hit !== item.negated;
+    return item.universal || hits(item, k, bits) !== item.negated;
   };
+  const { mainBits, mainGroup } = space.dimension;
 
-  const keys = [...candidates.keys()].sort((a, b) => a - b);
-  const values = keys.map((k) => {
-    const tested = new Set([...candidates.get(k)!, ...wide]);
-    const subset: number[] = [];
-    for (const i of [...tested].sort((a, b) => a - b)) {
-      const item = items[i]!;
-      if (item.only && !item.only.has(k)) continue;
-      const hit = item.patterns.some((p) => inClass(k, p));
-      if (matches(item, hit, space.group[k]!)) subset.push(i);
+  const explicit: [number, number, number, number][] = [];
+  for (const k of [...candidates.keys()].sort((a, b) => a - b)) {
+    const tested = [...new Set([...candidates.get(k)!, ...wide])].sort((a, b) => a - b);
+    const seen = new Set<string>();
+    for (const [wb, wg] of space.wildCombos) {
+      const bits = (mainBits[k]! | wb) & mask;
+      const group = mainGroup[k]! >= 0 ? mainGroup[k]! : wg;
+      const key = `${bits},${group}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const subset = tested.filter((i) => {
+        const item = items[i]!;
+        return !(item.only && !item.only.has(k)) && matches(item, k, bits, group);
+      });
+      explicit.push([k, bits, group, output(subset)]);
     }
-    return output(subset);
-  });
-
-  // A class no item lists holds none of their narrow patterns: only wide items can match it,
-  // and only through their broad bits.
-  const defaults = new Map<number, number>();
-  for (const [broad, group] of space.combos) {
-    const key = (broad & mask) * space.groupCount + group;
-    if (defaults.has(key)) continue;
-    const subset: number[] = [];
-    for (const i of wide) {
-      const item = items[i]!;
-      const hit = item.patterns.some((p) => (space.patternBit[p]! & broad) !== 0);
-      if (matches(item, hit, group)) subset.push(i);
-    }
-    defaults.set(key, output(subset));
   }
-  const defaultKeys = [...defaults.keys()].sort((a, b) => a - b);
+
+  // A main class no item lists holds none of their narrow patterns: only wide items can match
+  // it, through their bits.
+  const defaults = new Map<string, [number, number, number]>();
+  for (const [allBits, group] of space.combos) {
+    const bits = allBits & mask;
+    const key = `${bits},${group}`;
+    if (defaults.has(key)) continue;
+    const subset = wide.filter((i) => matches(items[i]!, -1, bits, group));
+    defaults.set(key, [bits, group, output(subset)]);
+  }
   return {
     mask,
-    keys: Int32Array.from(keys),
-    values: Int32Array.from(values),
-    defaultKeys: Int32Array.from(defaultKeys),
-    defaultValues: Int32Array.from(defaultKeys.map((k) => defaults.get(k)!)),
+    explicit,
+    defaults: [...defaults.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]),
   };
 }
 
 function sparseKey(m: SparseMap): string {
-  return `${m.mask}|${m.keys.join(",")}|${m.values.join(",")}|${m.defaultKeys.join(",")}|${m.defaultValues.join(",")}`;
+  return `${m.mask}|${m.explicit.join(";")}|${m.defaults.join(";")}`;
 }
 
 // ---------------------------------------------------------------------------------------------

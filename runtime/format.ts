@@ -12,7 +12,7 @@ import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
 
@@ -22,16 +22,21 @@ const MSGPACK_OPTIONS = { useRecords: false, structuredClone: false, moreTypes: 
 const packr = new Packr(MSGPACK_OPTIONS);
 const unpackr = new Unpackr(MSGPACK_OPTIONS);
 
-/** A sparse map from automaton classes to ids; several maps share flat arrays, one slice each. */
+/**
+ * Sparse maps from a dimension's classes to ids; several maps share flat arrays, one slice each.
+ * Map m's explicit entries are [start[m], start[m + 1]) of main/bits/group/values; its defaults
+ * [defaultStart[m], defaultStart[m + 1]) of defaultBits/defaultGroup/defaultValues.
+ */
 export interface WireSparseMaps {
   readonly mask: Uint8Array; // Int32 per map
-  /** Explicit entries of map m: keys/values[start[m] .. start[m+1]). */
-  readonly start: Uint8Array; // Int32, maps + 1
-  readonly keys: Uint8Array;
+  readonly start: Uint8Array;
+  readonly main: Uint8Array;
+  readonly bits: Uint8Array;
+  readonly group: Uint8Array;
   readonly values: Uint8Array;
-  /** Defaults of map m: defaultKeys/defaultValues[defaultStart[m] .. defaultStart[m+1]). */
   readonly defaultStart: Uint8Array;
-  readonly defaultKeys: Uint8Array;
+  readonly defaultBits: Uint8Array;
+  readonly defaultGroup: Uint8Array;
   readonly defaultValues: Uint8Array;
 }
 
@@ -41,8 +46,20 @@ export interface WireAutomaton {
   readonly edgeTarget: Uint8Array;
   readonly otherTarget: Uint8Array;
   readonly stateClass: Uint8Array;
-  /** Per class: bits of the broad patterns it contains. */
-  readonly broad: Uint8Array;
+}
+
+/** A dimension (actions or resources): a main automaton (a trie in effect) and a wild one. */
+export interface WireDimension {
+  readonly main: WireAutomaton;
+  /** Per main class: bits of its broad patterns; the group of the resource entry it names, or -1. */
+  readonly mainBits: Uint8Array;
+  readonly mainGroup: Uint8Array;
+  readonly wild: WireAutomaton;
+  /** Per wild class: bits of its wild patterns, account group from the probes, KMS key or not. */
+  readonly wildBits: Uint8Array;
+  readonly wildGroup: Uint8Array;
+  readonly wildKms: Uint8Array;
+  readonly groupCount: number;
 }
 
 /** Everything a bundle holds. Field names are part of the format. */
@@ -53,14 +70,10 @@ export interface BundlePayload {
   /** Layer name of each verdict bit. */
   readonly slots: readonly string[];
   readonly accounts: readonly string[];
+  /** Resource groups: 0 unknown account, 1 another account, 2 + i accounts[i]. */
   readonly groupCount: number;
-  readonly actions: WireAutomaton;
-  readonly resources: WireAutomaton & {
-    /** Per resource class: account group (0 unknown, 1 another account, 2+ accounts[g - 2]). */
-    readonly group: Uint8Array;
-    /** Per resource class: 1 when it is a KMS key. */
-    readonly kms: Uint8Array;
-  };
+  readonly actions: WireDimension;
+  readonly resources: WireDimension;
   /** Principal id -> class, as parallel arrays. */
   readonly principals: readonly string[];
   readonly principalClass: Uint8Array;

@@ -5,10 +5,10 @@
 // resource -> resource class (an automaton walk), (class, action class) -> row and
 // (row, resource class) -> leaf (two hash lookups), then a few integer operations. Nothing in it
 // depends on how many policies, statements or principals the bundle was compiled from.
-import { decodeBundle, bytesInt32, type BundlePayload, type WireAutomaton, type WireSparseMaps } from "./format.js";
+import { decodeBundle, bytesInt32, type BundlePayload, type WireAutomaton, type WireDimension, type WireSparseMaps } from "./format.js";
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
-import { PairTable } from "./pair-table.js";
+import { KeyTable } from "./pair-table.js";
 import type { WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
@@ -94,14 +94,14 @@ export function loadBundle(bytes: Uint8Array): Authorizer {
   }
 }
 
-/** A flat automaton; walking it never allocates. */
-class Walker {
+/** A flat automaton; stepping it never allocates. */
+class Automaton {
   readonly edgeStart: Int32Array;
   readonly edgeChar: Int32Array;
   readonly edgeTarget: Int32Array;
   readonly otherTarget: Int32Array;
   readonly stateClass: Int32Array;
-  readonly broad: Int32Array;
+  readonly classCount: number;
 
   constructor(wire: WireAutomaton) {
     this.edgeStart = bytesInt32(wire.edgeStart);
@@ -109,36 +109,95 @@ class Walker {
     this.edgeTarget = bytesInt32(wire.edgeTarget);
     this.otherTarget = bytesInt32(wire.otherTarget);
     this.stateClass = bytesInt32(wire.stateClass);
-    this.broad = bytesInt32(wire.broad);
     const states = this.otherTarget.length;
     check(this.edgeStart.length === states + 1 && this.stateClass.length === states && states > 0, "automaton tables disagree in length");
     check(this.edgeChar.length === this.edgeTarget.length && this.edgeStart[states] === this.edgeChar.length, "automaton edges disagree in length");
     for (const t of this.edgeTarget) check(t >= -1 && t < states, "automaton edge out of range");
     for (const t of this.otherTarget) check(t >= -1 && t < states, "automaton edge out of range");
-    for (const c of this.stateClass) check(c >= 0 && c < this.broad.length, "automaton class out of range");
+    let classes = 0;
+    for (const c of this.stateClass) { check(c >= 0, "automaton class out of range"); classes = Math.max(classes, c + 1); }
+    this.classCount = classes;
   }
 
-  /** The class of `text`; with `fold`, ASCII letters compare case-insensitively. */
-  classify(text: string, fold: boolean): number {
-    let state = 0;
-    const { edgeStart, edgeChar, edgeTarget, otherTarget } = this;
+  /** The state after reading `char` in `state` (-1: nothing can match any more). */
+  step(state: number, char: number): number {
+    const edgeChar = this.edgeChar;
+    let lo = this.edgeStart[state]!;
+    let hi = this.edgeStart[state + 1]! - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const c = edgeChar[mid]!;
+      if (c === char) return this.edgeTarget[mid]!;
+      if (c < char) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return this.otherTarget[state]!;
+  }
+}
+
+/**
+ * One dimension of requests: a main automaton (literal and prefix patterns) and a wild one (the
+ * few patterns with inner wildcards, and probes), walked together in one pass over the string.
+ * `classify` leaves its answer in fields, so the hot path allocates nothing.
+ */
+class Dimension {
+  private readonly main: Automaton;
+  private readonly wild: Automaton;
+  private readonly mainBits: Int32Array;
+  private readonly mainGroup: Int32Array;
+  private readonly wildBits: Int32Array;
+  private readonly wildGroup: Int32Array;
+  private readonly wildKms: Int32Array;
+  /** No wild patterns: the wild automaton need not be walked. */
+  private readonly wildTrivial: boolean;
+  readonly groupCount: number;
+  // The last classification.
+  mainClass = 0;
+  bits = 0;
+  group = 0;
+  kms = 0;
+
+  constructor(wire: WireDimension, groupCount: number) {
+    this.main = new Automaton(wire.main);
+    this.wild = new Automaton(wire.wild);
+    this.mainBits = bytesInt32(wire.mainBits);
+    this.mainGroup = bytesInt32(wire.mainGroup);
+    this.wildBits = bytesInt32(wire.wildBits);
+    this.wildGroup = bytesInt32(wire.wildGroup);
+    this.wildKms = bytesInt32(wire.wildKms);
+    this.groupCount = groupCount;
+    check(wire.groupCount === groupCount, "dimension group count disagrees");
+    check(this.mainBits.length >= this.main.classCount && this.mainGroup.length === this.mainBits.length, "main class tables disagree in length");
+    check(this.wildBits.length >= this.wild.classCount && this.wildGroup.length === this.wildBits.length && this.wildKms.length === this.wildBits.length, "wild class tables disagree in length");
+    for (const g of this.mainGroup) check(g >= -1 && g < groupCount, "group out of range");
+    for (const g of this.wildGroup) check(g >= 0 && g < groupCount, "group out of range");
+    this.wildTrivial = this.wild.otherTarget.length === 1 && this.wild.edgeChar.length === 0 && this.wild.otherTarget[0] === -1;
+  }
+
+  get mainClassCount(): number {
+    return this.mainBits.length;
+  }
+
+  /** Classifies `text`; with `fold`, ASCII letters compare case-insensitively. */
+  classify(text: string, fold: boolean): void {
+    const main = this.main;
+    const wild = this.wild;
+    let m = 0;
+    let w = this.wildTrivial ? -1 : 0;
     for (let i = 0; i < text.length; i++) {
       let char = text.charCodeAt(i);
       if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      let lo = edgeStart[state]!;
-      let hi = edgeStart[state + 1]! - 1;
-      let next = otherTarget[state]!;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        const c = edgeChar[mid]!;
-        if (c === char) { next = edgeTarget[mid]!; break; }
-        if (c < char) lo = mid + 1;
-        else hi = mid - 1;
-      }
-      if (next < 0) return 0;
-      state = next;
+      if (m >= 0) m = main.step(m, char);
+      if (w >= 0) w = wild.step(w, char);
+      if (m < 0 && w < 0) break;
     }
-    return this.stateClass[state]!;
+    const k = m < 0 ? 0 : main.stateClass[m]!;
+    const c = w < 0 ? (this.wildTrivial ? wild.stateClass[0]! : 0) : wild.stateClass[w]!;
+    this.mainClass = k;
+    this.bits = this.mainBits[k]! | this.wildBits[c]!;
+    const g = this.mainGroup[k]!;
+    this.group = g >= 0 ? g : this.wildGroup[c]!;
+    this.kms = this.wildKms[c]!;
   }
 }
 
@@ -146,34 +205,35 @@ function foldWide(char: number): number {
   return String.fromCharCode(char).toLowerCase().charCodeAt(0);
 }
 
-/** Sparse maps from classes to ids, as two hash tables. */
+/** Sparse maps from a dimension's classes to ids, in one hash table keyed (map, main class, bits, group). */
 class SparseMaps {
   private readonly mask: Int32Array;
-  private readonly explicit: PairTable;
-  private readonly defaults: PairTable;
+  private readonly table: KeyTable;
 
-  constructor(wire: WireSparseMaps, private readonly groupCount: number, classCount: number, valueCount: number) {
+  constructor(wire: WireSparseMaps, mainClasses: number, valueCount: number) {
     this.mask = bytesInt32(wire.mask);
     const start = bytesInt32(wire.start);
-    const keys = bytesInt32(wire.keys);
+    const main = bytesInt32(wire.main);
+    const bits = bytesInt32(wire.bits);
+    const group = bytesInt32(wire.group);
     const values = bytesInt32(wire.values);
     const defaultStart = bytesInt32(wire.defaultStart);
-    const defaultKeys = bytesInt32(wire.defaultKeys);
+    const defaultBits = bytesInt32(wire.defaultBits);
+    const defaultGroup = bytesInt32(wire.defaultGroup);
     const defaultValues = bytesInt32(wire.defaultValues);
     const maps = this.mask.length;
     check(start.length === maps + 1 && defaultStart.length === maps + 1, "sparse map offsets disagree in length");
-    check(keys.length === values.length && start[maps] === keys.length, "sparse map entries disagree in length");
-    check(defaultKeys.length === defaultValues.length && defaultStart[maps] === defaultKeys.length, "sparse map defaults disagree in length");
-    this.explicit = new PairTable(keys.length);
-    this.defaults = new PairTable(defaultKeys.length);
+    check(main.length === values.length && bits.length === values.length && group.length === values.length && start[maps] === values.length, "sparse map entries disagree in length");
+    check(defaultBits.length === defaultValues.length && defaultGroup.length === defaultValues.length && defaultStart[maps] === defaultValues.length, "sparse map defaults disagree in length");
+    this.table = new KeyTable(values.length + defaultValues.length);
     for (let m = 0; m < maps; m++) {
       for (let i = start[m]!; i < start[m + 1]!; i++) {
-        check(keys[i]! >= 0 && keys[i]! < classCount && values[i]! >= 0 && values[i]! < valueCount, "sparse map entry out of range");
-        this.explicit.set(m, keys[i]!, values[i]!);
+        check(main[i]! >= 0 && main[i]! < mainClasses && values[i]! >= 0 && values[i]! < valueCount, "sparse map entry out of range");
+        this.table.set(m, main[i]!, bits[i]!, group[i]!, values[i]!);
       }
       for (let i = defaultStart[m]!; i < defaultStart[m + 1]!; i++) {
-        check(defaultKeys[i]! >= 0 && defaultValues[i]! >= 0 && defaultValues[i]! < valueCount, "sparse map default out of range");
-        this.defaults.set(m, defaultKeys[i]!, defaultValues[i]!);
+        check(defaultValues[i]! >= 0 && defaultValues[i]! < valueCount, "sparse map default out of range");
+        this.table.set(m, -1, defaultBits[i]!, defaultGroup[i]!, defaultValues[i]!);
       }
     }
   }
@@ -182,11 +242,11 @@ class SparseMaps {
     return this.mask.length;
   }
 
-  /** The value of map `m` at class `k` (with its broad bits and group), or -1. */
-  get(m: number, k: number, broad: number, group: number): number {
-    const value = this.explicit.get(m, k);
-    if (value >= 0) return value;
-    return this.defaults.get(m, (broad & this.mask[m]!) * this.groupCount + group);
+  /** The value of map `m` for the dimension's last classification, or -1. */
+  get(m: number, d: Dimension): number {
+    const bits = d.bits & this.mask[m]!;
+    const value = this.table.get(m, d.mainClass, bits, d.group);
+    return value >= 0 ? value : this.table.get(m, -1, bits, d.group);
   }
 }
 
@@ -267,10 +327,8 @@ interface LeafTables {
 }
 
 class Table implements Authorizer {
-  private readonly actions: Walker;
-  private readonly resources: Walker;
-  private readonly resourceGroup: Int32Array;
-  private readonly resourceKms: Int32Array;
+  private readonly actions: Dimension;
+  private readonly resources: Dimension;
   private readonly groupCount: number;
   private readonly accounts: readonly string[];
   private readonly principals = new Map<string, number>();
@@ -296,16 +354,11 @@ class Table implements Authorizer {
   readonly info: Authorizer["info"];
 
   constructor(p: BundlePayload) {
-    this.actions = new Walker(p.actions);
-    this.resources = new Walker(p.resources);
-    this.resourceGroup = bytesInt32(p.resources.group);
-    this.resourceKms = bytesInt32(p.resources.kms);
     this.groupCount = p.groupCount;
     this.accounts = p.accounts;
     check(Number.isInteger(this.groupCount) && this.groupCount === this.accounts.length + 2, "group count disagrees with accounts");
-    const resourceClasses = this.resources.broad.length;
-    check(this.resourceGroup.length === resourceClasses && this.resourceKms.length === resourceClasses, "resource class tables disagree in length");
-    for (const g of this.resourceGroup) check(g >= 0 && g < this.groupCount, "resource group out of range");
+    this.actions = new Dimension(p.actions, 1);
+    this.resources = new Dimension(p.resources, this.groupCount);
 
     this.classNames = p.classes.names;
     this.classKind = bytesInt32(p.classes.kind);
@@ -330,8 +383,8 @@ class Table implements Authorizer {
       matched: bytesInt32(p.leaves.matched),
     };
     const leafCount = this.leaves.allow.length;
-    this.rows = new SparseMaps(p.rows, this.groupCount, resourceClasses, leafCount);
-    this.classActions = new SparseMaps(p.classes.actions, 1, this.actions.broad.length, this.rows.size);
+    this.rows = new SparseMaps(p.rows, this.resources.mainClassCount, leafCount);
+    this.classActions = new SparseMaps(p.classes.actions, this.actions.mainClassCount, this.rows.size);
     check(this.classActions.size === classCount, "class action maps disagree with classes");
 
     this.predicates = p.predicates.map((wires) => {
@@ -367,8 +420,7 @@ class Table implements Authorizer {
       const cls = this.classOf(request.principal);
       const { action, resource } = request;
       if (cls < 0 || typeof action !== "string" || typeof resource !== "string") return IMPLICIT_DENY;
-      const r = this.resources.classify(resource, false);
-      const leaf = this.leafOf(cls, this.actions.classify(action, true), r);
+      const leaf = this.leafOf(cls, action, resource);
       if (leaf < 0) return IMPLICIT_DENY;
       const leaves = this.leaves;
       if (leaves.deny[leaf] !== 0) return EXPLICIT_DENY;
@@ -376,7 +428,7 @@ class Table implements Authorizer {
       const openFrom = leaves.openStart[leaf]!;
       const openTo = leaves.openStart[leaf + 1]!;
       if (openFrom !== openTo) {
-        const env = this.prepareEnv(request, cls, r);
+        const env = this.prepareEnv(request, cls);
         for (let i = openFrom; i < openTo; i++) {
           const at = i * 4;
           if (!this.predicates[leaves.open[at + 3]!]!(env)) continue;
@@ -384,7 +436,7 @@ class Table implements Authorizer {
           allow |= 1 << leaves.open[at + 1]!;
         }
       }
-      return this.allows(cls, r, allow) ? ALLOW : IMPLICIT_DENY;
+      return this.allows(cls, allow) ? ALLOW : IMPLICIT_DENY;
     } catch {
       return IMPLICIT_DENY;
     }
@@ -404,8 +456,7 @@ class Table implements Authorizer {
     const cls = this.classOf(request.principal);
     if (cls < 0) return denied("the principal must be a string or null");
     if (typeof request.action !== "string" || typeof request.resource !== "string") return denied("the action and resource must be strings");
-    const r = this.resources.classify(request.resource, false);
-    const leaf = this.leafOf(cls, this.actions.classify(request.action, true), r);
+    const leaf = this.leafOf(cls, request.action, request.resource);
     if (leaf < 0) return denied("the bundle has no entry for this request");
     const leaves = this.leaves;
     const statements: DecidingStatement[] = [];
@@ -414,7 +465,7 @@ class Table implements Authorizer {
     for (let i = leaves.matchedStart[leaf]!; i < leaves.matchedStart[leaf + 1]!; i++) statements.push(this.statement(leaves.matched[i]!, false));
     const unmet: UnmetCondition[] = [];
     if (deny === 0) {
-      const env = this.prepareEnv(request, cls, r);
+      const env = this.prepareEnv(request, cls);
       for (let i = leaves.openStart[leaf]!; i < leaves.openStart[leaf + 1]!; i++) {
         const at = i * 4;
         if (!this.predicates[leaves.open[at + 3]!]!(env)) {
@@ -427,8 +478,8 @@ class Table implements Authorizer {
         else allow |= 1 << leaves.open[at + 1]!;
       }
     }
-    const decision: Decision = deny !== 0 ? EXPLICIT_DENY : this.allows(cls, r, allow) ? ALLOW : IMPLICIT_DENY;
-    const terms = this.termsOf(cls, r);
+    const decision: Decision = deny !== 0 ? EXPLICIT_DENY : this.allows(cls, allow) ? ALLOW : IMPLICIT_DENY;
+    const terms = this.termsOf(cls);
     let required = terms.length > 0 ? -1 : 0;
     let anyTerm = 0;
     for (const t of terms) { required &= t; anyTerm |= t; }
@@ -503,19 +554,27 @@ class Table implements Authorizer {
     return (account === undefined ? undefined : this.outsiderAccounts.get(account)) ?? this.stranger;
   }
 
-  private leafOf(cls: number, a: number, r: number): number {
-    const row = this.classActions.get(cls, a, this.actions.broad[a]!, 0);
+  /** The leaf for a request; leaves the resource's classification in `this.resources`. */
+  private leafOf(cls: number, action: string, resource: string): number {
+    this.actions.classify(action, true);
+    const row = this.classActions.get(cls, this.actions);
     if (row < 0) return -1;
-    return this.rows.get(row, r, this.resources.broad[r]!, this.resourceGroup[r]!);
+    this.resources.classify(resource, false);
+    return this.rows.get(row, this.resources);
   }
 
-  private termsOf(cls: number, r: number): Int32Array {
-    const i = (this.classKind[cls]! * this.groupCount + this.resourceGroup[r]!) * 2 + this.resourceKms[r]!;
+  /** Where the combination terms of this caller and the last classified resource start and end. */
+  private termIndex(cls: number): number {
+    return (this.classKind[cls]! * this.groupCount + this.resources.group) * 2 + this.resources.kms;
+  }
+
+  private termsOf(cls: number): Int32Array {
+    const i = this.termIndex(cls);
     return this.termBits.subarray(this.termStart[i]!, this.termStart[i + 1]!);
   }
 
-  private allows(cls: number, r: number, allow: number): boolean {
-    const i = (this.classKind[cls]! * this.groupCount + this.resourceGroup[r]!) * 2 + this.resourceKms[r]!;
+  private allows(cls: number, allow: number): boolean {
+    const i = this.termIndex(cls);
     const bits = this.termBits;
     for (let t = this.termStart[i]!; t < this.termStart[i + 1]!; t++) {
       const term = bits[t]!;
@@ -524,8 +583,8 @@ class Table implements Authorizer {
     return false;
   }
 
-  private prepareEnv(request: Request, cls: number, r: number): RequestEnv {
-    const group = this.resourceGroup[r]!;
+  private prepareEnv(request: Request, cls: number): RequestEnv {
+    const group = this.resources.group;
     const resourceAccount = group >= 2 ? this.accounts[group - 2] : group === 1 ? accountOfArn(request.resource) : undefined;
     this.env.reset(request, this.classFacts[cls]!, this.kinds[this.classKind[cls]!]!.outsider, resourceAccount);
     return this.env;
