@@ -117,13 +117,47 @@ class Automaton {
     let classes = 0;
     for (const c of this.stateClass) { check(c >= 0, "automaton class out of range"); classes = Math.max(classes, c + 1); }
     this.classCount = classes;
+    const prepared = prepareAutomaton(this);
+    this.sink = prepared.sink;
+    this.dense = prepared.dense;
+    this.width = prepared.width;
+    this.asciiColumn = prepared.asciiColumn;
+    this.wideColumn = prepared.wideColumn;
+  }
+
+  /**
+   * Sink states: no edge, and every character stays. Once there the class cannot change, so the
+   * walk may stop.
+   */
+  readonly sink: Uint8Array;
+  /**
+   * For small automata, a dense table over a compressed alphabet: dense[state * width + column],
+   * column 0 for characters no edge names. One load per character instead of a search.
+   */
+  readonly dense: Int32Array | undefined;
+  readonly width: number;
+  readonly asciiColumn: Int32Array;
+  private readonly wideColumn: Map<number, number>;
+
+  /** The dense table's column of a character outside ASCII. */
+  wideColumnOf(char: number): number {
+    return this.wideColumn.get(char) ?? 0;
   }
 
   /** The state after reading `char` in `state` (-1: nothing can match any more). */
   step(state: number, char: number): number {
+    const dense = this.dense;
+    if (dense !== undefined) {
+      const column = char < 128 ? this.asciiColumn[char]! : (this.wideColumn.get(char) ?? 0);
+      return dense[state * this.width + column]!;
+    }
     const edgeChar = this.edgeChar;
     let lo = this.edgeStart[state]!;
     let hi = this.edgeStart[state + 1]! - 1;
+    if (hi - lo < 8) {
+      for (; lo <= hi; lo++) if (edgeChar[lo] === char) return this.edgeTarget[lo]!;
+      return this.otherTarget[state]!;
+    }
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const c = edgeChar[mid]!;
@@ -133,6 +167,34 @@ class Automaton {
     }
     return this.otherTarget[state]!;
   }
+}
+
+/** Automata up to this many table cells get a dense transition table. */
+const DENSE_CELLS = 1 << 16;
+
+/** Builds the sink marks and, when small enough, the dense table of an automaton. */
+function prepareAutomaton(a: Automaton): { sink: Uint8Array; dense: Int32Array | undefined; width: number; asciiColumn: Int32Array; wideColumn: Map<number, number> } {
+  const states = a.otherTarget.length;
+  const sink = new Uint8Array(states);
+  for (let s = 0; s < states; s++) sink[s] = a.edgeStart[s] === a.edgeStart[s + 1] && a.otherTarget[s] === s ? 1 : 0;
+  const asciiColumn = new Int32Array(128);
+  const wideColumn = new Map<number, number>();
+  const chars = [...new Set(a.edgeChar)].sort((x, y) => x - y);
+  const width = chars.length + 1;
+  if (states * width > DENSE_CELLS) return { sink, dense: undefined, width, asciiColumn, wideColumn };
+  chars.forEach((char, i) => {
+    if (char < 128) asciiColumn[char] = i + 1;
+    else wideColumn.set(char, i + 1);
+  });
+  const dense = new Int32Array(states * width);
+  for (let s = 0; s < states; s++) {
+    dense.fill(a.otherTarget[s]!, s * width, (s + 1) * width);
+    for (let e = a.edgeStart[s]!; e < a.edgeStart[s + 1]!; e++) {
+      const char = a.edgeChar[e]!;
+      dense[s * width + (char < 128 ? asciiColumn[char]! : wideColumn.get(char)!)] = a.edgeTarget[e]!;
+    }
+  }
+  return { sink, dense, width, asciiColumn, wideColumn };
 }
 
 /**
@@ -180,24 +242,133 @@ class Dimension {
 
   /** Classifies `text`; with `fold`, ASCII letters compare case-insensitively. */
   classify(text: string, fold: boolean): void {
-    const main = this.main;
-    const wild = this.wild;
-    let m = 0;
-    let w = this.wildTrivial ? -1 : 0;
-    for (let i = 0; i < text.length; i++) {
-      let char = text.charCodeAt(i);
-      if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      if (m >= 0) m = main.step(m, char);
-      if (w >= 0) w = wild.step(w, char);
-      if (m < 0 && w < 0) break;
+    let m: number;
+    let w: number;
+    if (this.wildTrivial) {
+      m = this.walk(this.main, text, fold);
+      w = 0;
+    } else if (this.wild.dense !== undefined && this.main.dense === undefined) {
+      // The common case: a large sparse main automaton and a small dense wild one, in one pass.
+      this.walkBoth(text, fold);
+      m = this.lastMain;
+      w = this.lastWild;
+    } else {
+      m = this.walk(this.main, text, fold);
+      w = this.walk(this.wild, text, fold);
     }
-    const k = m < 0 ? 0 : main.stateClass[m]!;
-    const c = w < 0 ? (this.wildTrivial ? wild.stateClass[0]! : 0) : wild.stateClass[w]!;
+    const k = m < 0 ? 0 : this.main.stateClass[m]!;
+    const c = w < 0 ? 0 : this.wild.stateClass[w]!;
     this.mainClass = k;
     this.bits = this.mainBits[k]! | this.wildBits[c]!;
     const g = this.mainGroup[k]!;
     this.group = g >= 0 ? g : this.wildGroup[c]!;
     this.kms = this.wildKms[c]!;
+  }
+
+  private lastMain = 0;
+  private lastWild = 0;
+
+  /** Walks the sparse main and the dense wild automaton in one pass; leaves the states in lastMain/lastWild. */
+  private walkBoth(text: string, fold: boolean): void {
+    const main = this.main;
+    const wild = this.wild;
+    const mainSink = main.sink;
+    const wildSink = wild.sink;
+    const edgeStart = main.edgeStart;
+    const edgeChar = main.edgeChar;
+    const edgeTarget = main.edgeTarget;
+    const otherTarget = main.otherTarget;
+    const dense = wild.dense!;
+    const width = wild.width;
+    const ascii = wild.asciiColumn;
+    let m = 0;
+    let w = 0;
+    let mainDone = mainSink[0] === 1;
+    let wildDone = wildSink[0] === 1;
+    const length = text.length;
+    for (let i = 0; i < length; i++) {
+      let char = text.charCodeAt(i);
+      if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+      if (!mainDone) {
+        let lo = edgeStart[m]!;
+        let hi = edgeStart[m + 1]! - 1;
+        let next = otherTarget[m]!;
+        if (hi - lo < 8) {
+          for (; lo <= hi; lo++) {
+            if (edgeChar[lo] === char) { next = edgeTarget[lo]!; break; }
+          }
+        } else {
+          while (lo <= hi) {
+            const mid = (lo + hi) >> 1;
+            const c = edgeChar[mid]!;
+            if (c === char) { next = edgeTarget[mid]!; break; }
+            if (c < char) lo = mid + 1;
+            else hi = mid - 1;
+          }
+        }
+        m = next;
+        mainDone = m < 0 || mainSink[m] === 1;
+      }
+      if (!wildDone) {
+        w = dense[w * width + (char < 128 ? ascii[char]! : wild.wideColumnOf(char))]!;
+        wildDone = w < 0 || wildSink[w] === 1;
+      }
+      if (mainDone && wildDone) break;
+    }
+    this.lastMain = m;
+    this.lastWild = w;
+  }
+
+  /**
+   * The state `text` ends in (-1: dead). Stops early in a sink state, whose class cannot change.
+   * Written as two flat loops over typed arrays (dense table, or sorted edges) so that V8 keeps
+   * everything in registers: this is the hot path.
+   */
+  private walk(a: Automaton, text: string, fold: boolean): number {
+    const sink = a.sink;
+    let state = 0;
+    if (sink[0] === 1) return 0;
+    const length = text.length;
+    const dense = a.dense;
+    if (dense !== undefined) {
+      const width = a.width;
+      const ascii = a.asciiColumn;
+      for (let i = 0; i < length; i++) {
+        let char = text.charCodeAt(i);
+        if (fold && char >= 65 && char <= 90) char += 32;
+        const column = char < 128 ? ascii[char]! : a.wideColumnOf(fold ? foldWide(char) : char);
+        state = dense[state * width + column]!;
+        if (state < 0 || sink[state] === 1) return state;
+      }
+      return state;
+    }
+    const edgeStart = a.edgeStart;
+    const edgeChar = a.edgeChar;
+    const edgeTarget = a.edgeTarget;
+    const otherTarget = a.otherTarget;
+    for (let i = 0; i < length; i++) {
+      let char = text.charCodeAt(i);
+      if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+      let lo = edgeStart[state]!;
+      let hi = edgeStart[state + 1]! - 1;
+      let next = otherTarget[state]!;
+      if (hi - lo < 8) {
+        for (; lo <= hi; lo++) {
+          if (edgeChar[lo] === char) { next = edgeTarget[lo]!; break; }
+        }
+      } else {
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const c = edgeChar[mid]!;
+          if (c === char) { next = edgeTarget[mid]!; break; }
+          if (c < char) lo = mid + 1;
+          else hi = mid - 1;
+        }
+      }
+      state = next;
+      if (state < 0 || sink[state] === 1) return state;
+    }
+    return state;
   }
 }
 
