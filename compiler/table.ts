@@ -12,7 +12,7 @@
 //   as allow/deny bitmasks, plus the few statements whose conditions the request must decide;
 // - how layers combine is a list of bitmask terms per (caller kind, resource group): Allow iff no
 //   deny and some term's bits all allow.
-import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, foldString, type Automaton, type GlobToken } from "./automaton.js";
+import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldString, type Automaton, type GlobToken } from "./automaton.js";
 import type { AwsWorkspace, Condition, Template } from "./ir.js";
 import {
   MAX_LEVELS, SLOT_BOUNDARY, SLOT_GRANT_ACCOUNT, SLOT_GRANT_DIRECT, SLOT_GRANT_EVERYONE, SLOT_IDENTITY, SLOT_RCP,
@@ -113,8 +113,8 @@ const BROAD_THRESHOLD = 16;
 export type Progress = (stage: string, done: number, total: number) => void;
 
 export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, progress?: Progress): DecisionTable {
-  const actionPatterns = new Interner<GlobToken[]>((t) => t.join(","));
-  const resourcePatterns = new Interner<GlobToken[]>((t) => t.join(","));
+  const actionPatterns = new Interner<GlobToken[]>(tokenKey);
+  const resourcePatterns = new Interner<GlobToken[]>(tokenKey);
 
   // --- probes: what the table must know about a resource besides the statements' patterns
   const accounts = relevantAccounts(ws, callers);
@@ -134,7 +134,7 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
     readonly provenance: number;
     readonly predicate: number; // -1 when unconditional
   }
-  const provenance = new Interner<Provenance>((p) => JSON.stringify([p.policy, p.sid, p.index, p.layer, p.effect]));
+  const provenance = new Interner<Provenance>((p) => `${p.policy}\u0000${p.sid ?? "\u0001"}\u0000${p.index}\u0000${p.layer}\u0000${p.effect}`);
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
   const statementActionPatterns = new Set<number>();
@@ -215,7 +215,7 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   });
 
   // --- rows and leaves
-  const leaves = new Interner<Leaf>((l) => JSON.stringify(l));
+  const leaves = new Interner<Leaf>((l) => `${l.allow}|${l.deny}|${l.matched.join(",")}|${l.open.join(";")}`);
   const rows = new Interner<SparseMap>(sparseKey);
   const kinds = new Interner<CallerKind>((k) => JSON.stringify(k));
   const classes: TableClass[] = [];
@@ -424,7 +424,9 @@ function buildDimension(
   const patternBit = new Int32Array(patterns.length);
   wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
 
-  const main = buildAutomaton(mainIds.map((p) => patterns[p]!));
+  const mainPatterns = mainIds.map((p) => patterns[p]!);
+  // Literal and prefix patterns make a trie, built directly; wild overflow needs the general construction.
+  const main = mainPatterns.every(isMainShaped) ? buildTrieAutomaton(mainPatterns) : buildAutomaton(mainPatterns);
   const wild = buildAutomaton(wildIds.map((p) => patterns[p]!));
   const classes = main.classes.map((local) => local.map((i) => mainIds[i]!));
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
@@ -502,14 +504,16 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
 
   const explicit: [number, number, number, number][] = [];
   for (const k of [...candidates.keys()].sort((a, b) => a - b)) {
-    const tested = [...new Set([...candidates.get(k)!, ...wide])].sort((a, b) => a - b);
-    const seen = new Set<string>();
+    const tested = wide.length === 0 ? candidates.get(k)! : mergeSorted(candidates.get(k)!, wide);
+    const seen = space.wildCombos.length > 1 ? new Set<string>() : undefined;
     for (const [wb, wg] of space.wildCombos) {
       const bits = (mainBits[k]! | wb) & mask;
       const group = mainGroup[k]! >= 0 ? mainGroup[k]! : wg;
-      const key = `${bits},${group}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      if (seen !== undefined) {
+        const key = `${bits},${group}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
       const subset = tested.filter((i) => {
         const item = items[i]!;
         return !(item.only && !item.only.has(k)) && matches(item, k, bits, group);
@@ -536,7 +540,31 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
 }
 
 function sparseKey(m: SparseMap): string {
-  return `${m.mask}|${m.explicit.join(";")}|${m.defaults.join(";")}`;
+  let key = `${m.mask}|`;
+  for (const e of m.explicit) key += `${e[0]},${e[1]},${e[2]},${e[3]};`;
+  key += "|";
+  for (const d of m.defaults) key += `${d[0]},${d[1]},${d[2]};`;
+  return key;
+}
+
+/** The union of two ascending lists of distinct ints, ascending. */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const x = i < a.length ? a[i]! : Infinity;
+    const y = j < b.length ? b[j]! : Infinity;
+    if (x <= y) { out.push(x); i++; if (x === y) j++; } else { out.push(y); j++; }
+  }
+  return out;
+}
+
+/** A pattern's tokens as a string key: a code unit each; U+FFFF escapes wildcards and itself. */
+function tokenKey(tokens: readonly GlobToken[]): string {
+  let key = "";
+  for (const t of tokens) key += t >= 0 && t < 0xffff ? String.fromCharCode(t) : `\uffff${String.fromCharCode(t < 0 ? -t : 0)}`;
+  return key;
 }
 
 // ---------------------------------------------------------------------------------------------

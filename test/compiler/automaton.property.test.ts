@@ -2,7 +2,7 @@
 // sets and strings, the class a string walks to is the set of patterns that match it.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, classify, foldString, type GlobToken } from "../../compiler/automaton.js";
+import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, classify, foldString, type GlobToken } from "../../compiler/automaton.js";
 import { matchTokens } from "../../compiler/reference/glob.js";
 
 const ALPHABET = ["a", "b", ":", "/", "A"];
@@ -61,5 +61,26 @@ describe("automaton", () => {
     const empty = buildAutomaton([[]]);
     expect(empty.classes[classify(empty, "")]).toEqual([0]);
     expect(empty.classes[classify(empty, "a")]).toEqual([]);
+  });
+});
+
+describe("trie automaton", () => {
+  it("recognizes literal and prefix patterns exactly as the general construction does", () => {
+    const literal = fc.array(fc.constantFrom(..."ab:/".split("")).map((c) => c.charCodeAt(0)), { maxLength: 5 });
+    const prefixPattern = fc.tuple(literal, fc.boolean()).map(([chars, star]) => (star ? [...chars, STAR] : chars));
+    fc.assert(
+      fc.property(
+        fc.array(prefixPattern, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.array(fc.constantFrom(..."ab:/x".split("")), { maxLength: 7 }).map((cs) => cs.join("")), { minLength: 1, maxLength: 25 }),
+        (patterns, texts) => {
+          const trie = buildTrieAutomaton(patterns);
+          const general = buildAutomaton(patterns);
+          for (const text of texts) {
+            expect(trie.classes[classify(trie, text)], JSON.stringify({ patterns, text })).toEqual(general.classes[classify(general, text)]);
+          }
+        },
+      ),
+      { seed: 11, numRuns: 3000 },
+    );
   });
 });
