@@ -177,19 +177,23 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   const entryProbes = new Map<number, number>(); // pattern id -> entry index (exact ids win over buckets)
   entryBucket.forEach((p, i) => { if (p >= 0 && !entryProbes.has(p)) entryProbes.set(p, i); });
   entryExact.forEach((p, i) => entryProbes.set(p, i));
+  /** The entry governing a main class of resources: the exact id, else the S3 bucket; -1 for none. */
+  const governingEntry = (patterns: readonly number[]): number => {
+    let entry = -1;
+    for (const p of patterns) {
+      const e = entryProbes.get(p);
+      if (e === undefined) continue;
+      if (entryExact[e] === p) return e;
+      if (entry < 0) entry = e;
+    }
+    return entry;
+  };
   const resourceSpace = buildDimension(
     resourcePatterns.values,
     statementResourcePatterns,
     [...accountProbe, anyAccountProbe, kmsProbe],
     (patterns) => {
-      // The entry governing a main class: the exact id, else the S3 bucket.
-      let entry = -1;
-      for (const p of patterns) {
-        const e = entryProbes.get(p);
-        if (e === undefined) continue;
-        if (entryExact[e] === p) { entry = e; break; }
-        if (entry < 0) entry = e;
-      }
+      const entry = governingEntry(patterns);
       const account = entry >= 0 ? ws.resources[entry]!.account : undefined;
       return account === undefined ? -1 : accountGroup.get(account)!;
     },
@@ -204,13 +208,7 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   // The main classes each entry governs (resource policies are scoped to them).
   const entryClasses = new Map<number, number[]>();
   resourceSpace.classes.forEach((patterns, k) => {
-    let entry = -1;
-    for (const p of patterns) {
-      const e = entryProbes.get(p);
-      if (e === undefined) continue;
-      if (entryExact[e] === p) { entry = e; break; }
-      if (entry < 0) entry = e;
-    }
+    const entry = governingEntry(patterns);
     if (entry >= 0) (entryClasses.get(entry) ?? entryClasses.set(entry, []).get(entry)!).push(k);
   });
 
