@@ -143,30 +143,6 @@ class Automaton {
   wideColumnOf(char: number): number {
     return this.wideColumn.get(char) ?? 0;
   }
-
-  /** The state after reading `char` in `state` (-1: nothing can match any more). */
-  step(state: number, char: number): number {
-    const dense = this.dense;
-    if (dense !== undefined) {
-      const column = char < 128 ? this.asciiColumn[char]! : (this.wideColumn.get(char) ?? 0);
-      return dense[state * this.width + column]!;
-    }
-    const edgeChar = this.edgeChar;
-    let lo = this.edgeStart[state]!;
-    let hi = this.edgeStart[state + 1]! - 1;
-    if (hi - lo < 8) {
-      for (; lo <= hi; lo++) if (edgeChar[lo] === char) return this.edgeTarget[lo]!;
-      return this.otherTarget[state]!;
-    }
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = edgeChar[mid]!;
-      if (c === char) return this.edgeTarget[mid]!;
-      if (c < char) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return this.otherTarget[state]!;
-  }
 }
 
 /** Automata up to this many table cells get a dense transition table. */
@@ -290,23 +266,7 @@ class Dimension {
       let char = text.charCodeAt(i);
       if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
       if (!mainDone) {
-        let lo = edgeStart[m]!;
-        let hi = edgeStart[m + 1]! - 1;
-        let next = otherTarget[m]!;
-        if (hi - lo < 8) {
-          for (; lo <= hi; lo++) {
-            if (edgeChar[lo] === char) { next = edgeTarget[lo]!; break; }
-          }
-        } else {
-          while (lo <= hi) {
-            const mid = (lo + hi) >> 1;
-            const c = edgeChar[mid]!;
-            if (c === char) { next = edgeTarget[mid]!; break; }
-            if (c < char) lo = mid + 1;
-            else hi = mid - 1;
-          }
-        }
-        m = next;
+        m = sparseStep(edgeStart, edgeChar, edgeTarget, otherTarget, m, char);
         mainDone = m < 0 || mainSink[m] === 1;
       }
       if (!wildDone) {
@@ -349,27 +309,33 @@ class Dimension {
     for (let i = 0; i < length; i++) {
       let char = text.charCodeAt(i);
       if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      let lo = edgeStart[state]!;
-      let hi = edgeStart[state + 1]! - 1;
-      let next = otherTarget[state]!;
-      if (hi - lo < 8) {
-        for (; lo <= hi; lo++) {
-          if (edgeChar[lo] === char) { next = edgeTarget[lo]!; break; }
-        }
-      } else {
-        while (lo <= hi) {
-          const mid = (lo + hi) >> 1;
-          const c = edgeChar[mid]!;
-          if (c === char) { next = edgeTarget[mid]!; break; }
-          if (c < char) lo = mid + 1;
-          else hi = mid - 1;
-        }
-      }
-      state = next;
+      state = sparseStep(edgeStart, edgeChar, edgeTarget, otherTarget, state, char);
       if (state < 0 || sink[state] === 1) return state;
     }
     return state;
   }
+}
+
+/**
+ * One step of a sparse automaton: the edge for `char` (a linear scan of short edge lists, a
+ * binary search of long ones), else the state's "any other character" target. Small and
+ * top-level, so V8 inlines it into the walk loops.
+ */
+function sparseStep(edgeStart: Int32Array, edgeChar: Int32Array, edgeTarget: Int32Array, otherTarget: Int32Array, state: number, char: number): number {
+  let lo = edgeStart[state]!;
+  let hi = edgeStart[state + 1]! - 1;
+  if (hi - lo < 8) {
+    for (; lo <= hi; lo++) if (edgeChar[lo] === char) return edgeTarget[lo]!;
+    return otherTarget[state]!;
+  }
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = edgeChar[mid]!;
+    if (c === char) return edgeTarget[mid]!;
+    if (c < char) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return otherTarget[state]!;
 }
 
 function foldWide(char: number): number {
