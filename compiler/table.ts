@@ -105,6 +105,8 @@ export interface DecisionTable {
 const GROUP_UNKNOWN = 0;
 const GROUP_OTHER = 1;
 const BROAD_BITS = 30;
+/** Set in a sparse map's mask when its keys ignore the resource group (always group 0). */
+export const GROUP_BLIND = 1 << 30;
 /** At most this many wild patterns get a bit of their own; the rest join the main automaton. */
 const WILD_BITS = 16;
 const BROAD_THRESHOLD = 16;
@@ -391,9 +393,9 @@ interface Space {
   /** Per pattern (global id): its bit if broad or wild (else 0), and the main classes holding it if narrow. */
   readonly patternBit: Int32Array;
   readonly patternClasses: readonly (readonly number[])[];
-  /** Distinct (bits, group) of the wild classes, and of the pairs (main class, wild class). */
+  /** Distinct (bits, group) of the wild classes, and of the main classes (group -1: none). */
   readonly wildCombos: readonly (readonly [number, number])[];
-  readonly combos: readonly (readonly [number, number])[];
+  readonly mainCombos: readonly (readonly [number, number])[];
   readonly classSets: Map<number, ReadonlySet<number>>;
 }
 
@@ -449,13 +451,11 @@ function buildDimension(
   const wildGroup = Int32Array.from(facts.map((f) => f.group));
   const wildKms = Int32Array.from(facts.map((f) => f.kms));
 
-  const distinct = (pairs: Iterable<readonly [number, number]>) => [...new Map([...pairs].map((x) => [`${x[0]},${x[1]}`, x] as const)).values()];
-  const wildCombos = distinct(wildClasses.map((_, c) => [wildBits[c]!, wildGroup[c]!] as const));
-  const mainCombos = distinct(classes.map((_, k) => [mainBits[k]!, mainGroup[k]!] as const));
-  const combos = distinct(mainCombos.flatMap(([mb, mg]) => wildCombos.map(([wb, wg]) => [mb | wb, mg >= 0 ? mg : wg] as const)));
+  const wildCombos = distinctPairs(wildClasses.map((_, c) => [wildBits[c]!, wildGroup[c]!] as const));
+  const mainCombos = distinctPairs(classes.map((_, k) => [mainBits[k]!, mainGroup[k]!] as const));
   return {
     dimension: { main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount },
-    classes, groupCount, patternBit, patternClasses, wildCombos, combos, classSets: new Map(),
+    classes, groupCount, patternBit, patternClasses, wildCombos, mainCombos, classSets: new Map(),
   };
 }
 
@@ -499,14 +499,21 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
     return item.universal || hits(item, k, bits) !== item.negated;
   };
   const { mainBits, mainGroup } = space.dimension;
+  // A map none of whose items is limited to an account ignores the group: its keys use group 0
+  // and it is flagged GROUP_BLIND, so the runtime does the same. That divides its entries by
+  // the number of groups.
+  const usesGroup = items.some((item) => item.groups !== undefined);
+  const groupOf = (main: number, wild: number) => (!usesGroup ? 0 : main >= 0 ? main : wild);
+  // What the wild classes can add, seen through this map's mask.
+  const wildProjected = distinctPairs(space.wildCombos.map(([wb, wg]) => [wb & mask, usesGroup ? wg : 0] as const));
 
   const explicit: [number, number, number, number][] = [];
   for (const k of [...candidates.keys()].sort((a, b) => a - b)) {
     const tested = wide.length === 0 ? candidates.get(k)! : mergeSorted(candidates.get(k)!, wide);
-    const seen = space.wildCombos.length > 1 ? new Set<string>() : undefined;
-    for (const [wb, wg] of space.wildCombos) {
+    const seen = wildProjected.length > 1 ? new Set<string>() : undefined;
+    for (const [wb, wg] of wildProjected) {
       const bits = (mainBits[k]! | wb) & mask;
-      const group = mainGroup[k]! >= 0 ? mainGroup[k]! : wg;
+      const group = groupOf(mainGroup[k]!, wg);
       if (seen !== undefined) {
         const key = `${bits},${group}`;
         if (seen.has(key)) continue;
@@ -523,15 +530,19 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
   // A main class no item lists holds none of their narrow patterns: only wide items can match
   // it, through their bits.
   const defaults = new Map<string, [number, number, number]>();
-  for (const [allBits, group] of space.combos) {
-    const bits = allBits & mask;
-    const key = `${bits},${group}`;
-    if (defaults.has(key)) continue;
-    const subset = wide.filter((i) => matches(items[i]!, -1, bits, group));
-    defaults.set(key, [bits, group, output(subset)]);
+  const mainProjected = distinctPairs(space.mainCombos.map(([mb, mg]) => [mb & mask, usesGroup ? mg : 0] as const));
+  for (const [mb, mg] of mainProjected) {
+    for (const [wb, wg] of wildProjected) {
+      const bits = mb | wb;
+      const group = usesGroup ? (mg >= 0 ? mg : wg) : 0;
+      const key = `${bits},${group}`;
+      if (defaults.has(key)) continue;
+      const subset = wide.filter((i) => matches(items[i]!, -1, bits, group));
+      defaults.set(key, [bits, group, output(subset)]);
+    }
   }
   return {
-    mask,
+    mask: usesGroup ? mask : mask | GROUP_BLIND,
     explicit,
     defaults: [...defaults.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]),
   };
@@ -543,6 +554,16 @@ function sparseKey(m: SparseMap): string {
   key += "|";
   for (const d of m.defaults) key += `${d[0]},${d[1]},${d[2]};`;
   return key;
+}
+
+/** Pairs without repeats, in first-seen order. */
+function distinctPairs(pairs: readonly (readonly [number, number])[]): (readonly [number, number])[] {
+  const seen = new Map<string, readonly [number, number]>();
+  for (const pair of pairs) {
+    const key = `${pair[0]},${pair[1]}`;
+    if (!seen.has(key)) seen.set(key, pair);
+  }
+  return [...seen.values()];
 }
 
 /** The union of two ascending lists of distinct ints, ascending. */

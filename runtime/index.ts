@@ -145,6 +145,9 @@ class Automaton {
   }
 }
 
+/** Set in a sparse map's mask when its keys ignore the resource group (see the compiler's table.ts). */
+const GROUP_BLIND = 1 << 30;
+
 /** Automata up to this many table cells get a dense transition table. */
 const DENSE_CELLS = 1 << 16;
 
@@ -381,9 +384,12 @@ class SparseMaps {
 
   /** The value of map `m` for the dimension's last classification, or -1. */
   get(m: number, d: Dimension): number {
-    const bits = d.bits & this.mask[m]!;
-    const value = this.table.get(m, d.mainClass, bits, d.group);
-    return value >= 0 ? value : this.table.get(m, -1, bits, d.group);
+    const mask = this.mask[m]!;
+    // GROUP_BLIND (bit 30 of the mask): this map's answer does not depend on the group.
+    const group = (mask & GROUP_BLIND) !== 0 ? 0 : d.group;
+    const bits = d.bits & mask & ~GROUP_BLIND;
+    const value = this.table.get(m, d.mainClass, bits, group);
+    return value >= 0 ? value : this.table.get(m, -1, bits, group);
   }
 }
 

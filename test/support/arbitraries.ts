@@ -83,7 +83,7 @@ const condition = fc.option(
 
 function statement(withPrincipal: boolean) {
   return fc.record({
-    effect: fc.constantFrom("Allow", "Allow", "Deny"),
+    effect: fc.constantFrom("Allow", "Allow", "Allow", "Allow", "Deny"),
     actions: some(ACTION_PATTERNS, 3),
     notActionFlag: fc.integer({ min: 0, max: 5 }),
     resources: some(RESOURCE_PATTERNS, 3),
@@ -112,7 +112,13 @@ function policy(id: string, withPrincipal: boolean) {
   return fc.record({
     version: fc.constantFrom("2012-10-17", "2012-10-17", "2012-10-17", "2008-10-17"),
     statements: fc.array(statement(withPrincipal), { minLength: 1, maxLength: 4 }),
-  }).map((p) => ({ id, document: { Version: p.version, Statement: p.statements } }));
+    // Now and then a plain broad grant, so that requests get through often enough to exercise allows.
+    broad: fc.option(fc.record({ action: pick(["s3:*", "*", "kms:*", "sqs:*"]), resource: pick(["*", "arn:aws:s3:::*", "arn:aws:*:*:111111111111:*"]) }), { freq: 2 }),
+  }).map((p) => {
+    const statements = [...p.statements];
+    if (p.broad !== null) statements.push({ Effect: "Allow", ...(withPrincipal ? { Principal: "*" } : {}), Action: p.broad.action, Resource: p.broad.resource });
+    return { id, document: { Version: p.version, Statement: statements } };
+  });
 }
 
 /** Organization policies: as in real organizations, mostly allow-all with a few guardrails. */
