@@ -15,14 +15,11 @@
 import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldString, type Automaton, type GlobToken } from "./automaton.js";
 import type { AwsWorkspace, Condition, Template } from "./ir.js";
 import {
-  MAX_LEVELS, SLOT_BOUNDARY, SLOT_GRANT_ACCOUNT, SLOT_GRANT_DIRECT, SLOT_GRANT_EVERYONE, SLOT_IDENTITY, SLOT_RCP,
+  SLOT_BOUNDARY, SLOT_GRANT_ACCOUNT, SLOT_GRANT_DIRECT, SLOT_GRANT_EVERYONE, SLOT_IDENTITY, SLOT_RCP,
   SLOT_SCP, SLOT_SESSION, type CallerClasses, type CallerKind, type SpecializedStatement,
 } from "./specialize.js";
 import { bucketOfS3Object } from "./aws-names.js";
-import type { WireCondition, WireTemplate } from "../runtime/wire.js";
-
-/** The condition key under which a residual resource check reads the request's resource. */
-export const RESOURCE_KEY = "iamc:resource";
+import { GROUP_BLIND, RESOURCE_KEY, type WireCondition, type WireTemplate } from "../runtime/wire.js";
 
 /**
  * A sparse function from a dimension's classes to ids (rows or leaves). A class is a pair
@@ -105,8 +102,6 @@ export interface DecisionTable {
 const GROUP_UNKNOWN = 0;
 const GROUP_OTHER = 1;
 const BROAD_BITS = 30;
-/** Set in a sparse map's mask when its keys ignore the resource group (always group 0). */
-export const GROUP_BLIND = 1 << 30;
 /** At most this many wild patterns get a bit of their own; the rest join the main automaton. */
 const WILD_BITS = 16;
 const BROAD_THRESHOLD = 16;
@@ -658,4 +653,3 @@ class Interner<T> {
   }
 }
 
-export { MAX_LEVELS };

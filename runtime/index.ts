@@ -9,7 +9,7 @@ import { decodeBundle, bytesInt32, type BundlePayload, type WireAutomaton, type 
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
 import { KeyTable } from "./pair-table.js";
-import type { WireCondition } from "./wire.js";
+import { GROUP_BLIND, RESOURCE_KEY, type WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
 export { FORMAT_VERSION } from "./format.js";
@@ -144,9 +144,6 @@ class Automaton {
     return this.wideColumn.get(char) ?? 0;
   }
 }
-
-/** Set in a sparse map's mask when its keys ignore the resource group (see the compiler's table.ts). */
-const GROUP_BLIND = 1 << 30;
 
 /** Automata up to this many table cells get a dense transition table. */
 const DENSE_CELLS = 1 << 16;
@@ -410,7 +407,7 @@ class RequestEnv implements ConditionEnv {
   }
 
   get(key: string): ContextValue | undefined {
-    if (key === "iamc:resource") return this.request.resource;
+    if (key === RESOURCE_KEY) return this.request.resource;
     if (key === "aws:resourceaccount" && this.resourceAccount !== undefined) return this.resourceAccount;
     for (const [factKey, value] of this.facts) {
       if (factKey === key) return value === null ? undefined : (value as ContextValue);
@@ -666,7 +663,7 @@ class Table implements Authorizer {
       if (holds === undefined || holds(env)) continue;
       const text = (t: WireCondition["vals"][number]) =>
         t.map((p) => (p[0] === "v" ? (p.length === 3 ? `\${${p[1]}, '${p[2]}'}` : `\${${p[1]}}`) : p[1])).join("");
-      if (wire.key === "iamc:resource") {
+      if (wire.key === RESOURCE_KEY) {
         return { operator: wire.op === "StringLike" ? "Resource" : "NotResource", key: "resource", values: wire.vals.map(text), seen: env.request.resource };
       }
       const operator = `${wire.q === "any" ? "ForAnyValue:" : wire.q === "all" ? "ForAllValues:" : ""}${wire.op}${wire.ie ? "IfExists" : ""}`;

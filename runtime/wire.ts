@@ -22,3 +22,9 @@ export interface WireCondition {
   readonly key: string;
   readonly vals: readonly WireTemplate[];
 }
+
+/** The condition key under which a residual resource check reads the request's resource. */
+export const RESOURCE_KEY = "iamc:resource";
+
+/** Set in a sparse map's mask when its keys ignore the resource group (they use group 0). */
+export const GROUP_BLIND = 1 << 30;
