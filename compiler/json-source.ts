@@ -34,7 +34,8 @@ export function decodePointer(pointer: string): string[] {
     .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
-function computeLineStarts(text: string): number[] {
+/** Start offset of every line; `\r\n`, `\r` and `\n` all end a line (as jsonc-parser counts them). */
+export function computeLineStarts(text: string): number[] {
   const starts = [0];
   for (let i = 0; i < text.length; i++) {
     const char = text.charCodeAt(i);

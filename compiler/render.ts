@@ -1,6 +1,7 @@
 // Rendering of diagnostics for people (code frames, colors) and for programs (`--format json`).
 // Separate from the stages: they return diagnostics as data and never format them.
 import pc from "picocolors";
+import { computeLineStarts } from "./json-source.js";
 import type { Diagnostic, Severity } from "./diagnostics.js";
 
 /** A diagnostic to render. The code is any stable `IAMCnnnn`, also the runtime's 5xxx codes. */
@@ -127,7 +128,7 @@ export function codeFrame(
   paint: (s: string) => string = (s) => s,
   c: Colors = pc.createColors(false),
 ): string[] {
-  const starts = lineStarts(source);
+  const starts = computeLineStarts(source);
   const resolved = resolveSpan(source, starts, span);
   if (!resolved) return [];
   const { start, end } = resolved;
@@ -175,18 +176,6 @@ function resolveSpan(source: string, starts: readonly number[], span: SpanLike):
   return { start, end: Math.min(source.length, start + length) };
 }
 
-/** Start offset of every line; `\r\n`, `\r` and `\n` all end a line (as jsonc-parser counts them). */
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < source.length; i++) {
-    const ch = source.charCodeAt(i);
-    if (ch === 13 /* \r */) {
-      if (source.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    } else if (ch === 10 /* \n */) starts.push(i + 1);
-  }
-  return starts;
-}
 
 /** 0-based line of an offset. */
 function lineOf(starts: readonly number[], offset: number): number {

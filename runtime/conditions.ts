@@ -678,25 +678,28 @@ function arnListMatch(patterns: readonly ArnPattern[]): Match {
 // Numeric and Date operators: both compare numbers (Date: epoch milliseconds).
 
 function buildNumeric(templates: readonly Template[], cmp: Cmp): Built | undefined {
-  const ps: number[] = [];
-  for (const t of templates) {
-    const text = plainText(t);
-    const x = text === undefined ? NaN : parseDecimal(text);
-    if (Number.isNaN(x)) return undefined;
-    ps.push(x);
-  }
-  return { match: compareMatch(ps, cmp, toNumber) };
+  return buildComparison(templates, cmp, parseDecimal, toNumber);
 }
 
 function buildDate(templates: readonly Template[], cmp: Cmp): Built | undefined {
+  return buildComparison(templates, cmp, parseDate, toInstant);
+}
+
+/** Numeric and Date operators: parse every policy value once, then compare numbers. */
+function buildComparison(
+  templates: readonly Template[],
+  cmp: Cmp,
+  parse: (text: string) => number,
+  toValue: Parameters<typeof compareMatch>[2],
+): Built | undefined {
   const ps: number[] = [];
   for (const t of templates) {
     const text = plainText(t);
-    const x = text === undefined ? NaN : parseDate(text);
+    const x = text === undefined ? NaN : parse(text);
     if (Number.isNaN(x)) return undefined;
     ps.push(x);
   }
-  return { match: compareMatch(ps, cmp, toInstant) };
+  return { match: compareMatch(ps, cmp, toValue) };
 }
 
 /**
