@@ -293,30 +293,42 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
     return out;
   };
 
-  // States: the trie nodes in breadth-first order (state 0 = root), children sorted by character,
-  // then one sink per distinct set of prefix patterns matched on the way down. Class sets are
-  // only built where marks change.
+  // States: the trie nodes in depth-first preorder (state 0 = root), children sorted by
+  // character, then one sink per distinct set of prefix patterns matched on the way down. In
+  // preorder a node's first child is the next state, so a chain of single-child nodes (most of
+  // a trie of ARNs) is a run of consecutive states: the runtime walks such runs by comparing
+  // characters, touching one array sequentially. Class sets are only built where marks change.
   const nodeCount = nodeChar.length;
   const order = new Int32Array(nodeCount);
   const stateOf = new Int32Array(nodeCount);
+  const sortedKids = (node: number): number[] => {
+    const kids: number[] = [];
+    for (let child = firstChild[node]!; child >= 0; child = nextSibling[child]!) kids.push(child);
+    return kids.sort((x, y) => nodeChar[x]! - nodeChar[y]!);
+  };
+  {
+    const stack = [0];
+    let next = 0;
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      order[next] = node;
+      stateOf[node] = next++;
+      const kids = sortedKids(node);
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+    }
+  }
   const passed: (readonly number[])[] = new Array(nodeCount); // prefix patterns matched from the root to the node
   const passClass = new Int32Array(nodeCount);
   passed[0] = marksOf(0, true);
   passClass[0] = passed[0].length === 0 ? 0 : classOf(passed[0]);
-  let queued = 1;
-  const kids: number[] = [];
   const edgeChar = new Int32Array(Math.max(0, nodeCount - 1));
   const edgeTarget = new Int32Array(Math.max(0, nodeCount - 1));
   const edgeStart = new Int32Array(nodeCount + 1);
   let edges = 0;
   for (let q = 0; q < nodeCount; q++) {
     const node = order[q]!;
-    stateOf[node] = q;
-    kids.length = 0;
-    for (let child = firstChild[node]!; child >= 0; child = nextSibling[child]!) kids.push(child);
-    kids.sort((x, y) => nodeChar[x]! - nodeChar[y]!);
     edgeStart[q] = edges;
-    for (const child of kids) {
+    for (const child of sortedKids(node)) {
       const marks = marksOf(child, true);
       if (marks.length === 0) {
         passed[child] = passed[node]!;
@@ -326,8 +338,7 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
         passClass[child] = classOf(passed[child]!);
       }
       edgeChar[edges] = nodeChar[child]!;
-      edgeTarget[edges++] = queued; // children get consecutive breadth-first states
-      order[queued++] = child;
+      edgeTarget[edges++] = stateOf[child]!;
     }
   }
   edgeStart[nodeCount] = edges;

@@ -22,6 +22,7 @@ export function tableToPayload(table: DecisionTable, compiler: string, sources: 
     wildGroup: int32Bytes(d.wildGroup),
     wildKms: int32Bytes(d.wildKms),
     groupCount: d.groupCount,
+    literals: d.literals,
   });
   const termStart = [0];
   const termBits: number[] = [];

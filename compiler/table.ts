@@ -79,6 +79,12 @@ export interface Dimension {
   /** Per wild class: 1 when it is a KMS key (resources). */
   readonly wildKms: Int32Array;
   readonly groupCount: number;
+  /**
+   * Exact spellings that requests are likely to use (actions as the policies write them), which
+   * the runtime classifies once at load and then finds with one hash lookup. Only a cache: any
+   * other spelling is classified by walking the automata, with the same result.
+   */
+  readonly literals: readonly string[];
 }
 
 export interface DecisionTable {
@@ -135,11 +141,16 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
   const statementActionPatterns = new Set<number>();
+  const actionSpellings = new Set<string>();
   const statementResourcePatterns = new Set<number>();
   const compiledByClass = callers.classes.map((cls) =>
     cls.statements.map((statement): Compiled => {
       const actionIds = statement.actions.patterns.map((p) => actionPatterns.id(actionTokens(p)));
       for (const id of actionIds) statementActionPatterns.add(id);
+      for (const p of statement.actions.patterns) {
+        const spelling = literalSpelling(p);
+        if (spelling !== undefined) actionSpellings.add(spelling);
+      }
       const hasRuntimeVariable = statement.resources.patterns.some((p) => p.parts.some((x) => x.kind === "variable"));
       const residual: WireCondition[] = statement.conditions.map(toWireCondition);
       if (hasRuntimeVariable) residual.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
@@ -251,7 +262,7 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   });
 
   return {
-    actions: actionSpace.dimension,
+    actions: { ...actionSpace.dimension, literals: [...actionSpellings].sort() },
     resources: resourceSpace.dimension,
     accounts,
     classes,
@@ -449,7 +460,7 @@ function buildDimension(
   const wildCombos = distinctPairs(wildClasses.map((_, c) => [wildBits[c]!, wildGroup[c]!] as const));
   const mainCombos = distinctPairs(classes.map((_, k) => [mainBits[k]!, mainGroup[k]!] as const));
   return {
-    dimension: { main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount },
+    dimension: { main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [] },
     classes, groupCount, patternBit, patternClasses, wildCombos, mainCombos, classSets: new Map(),
   };
 }
@@ -609,6 +620,16 @@ function templateTokens(template: Template, fold: boolean): GlobToken[] {
   }
   // Collapse runs of stars: they mean the same and only grow the automaton.
   return out.filter((t, i) => !(t === STAR && out[i - 1] === STAR));
+}
+
+/** The one string a pattern matches (no wildcard, no variable), or undefined. */
+function literalSpelling(template: Template): string | undefined {
+  let out = "";
+  for (const part of template.parts) {
+    if (part.kind === "variable" || (part.kind === "text" && /[*?]/.test(part.text))) return undefined;
+    out += part.text;
+  }
+  return out;
 }
 
 const actionTokens = (t: Template) => templateTokens(t, true);

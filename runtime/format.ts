@@ -12,7 +12,7 @@ import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
 
@@ -60,6 +60,8 @@ export interface WireDimension {
   readonly wildGroup: Uint8Array;
   readonly wildKms: Uint8Array;
   readonly groupCount: number;
+  /** Exact spellings the runtime classifies at load and finds by hash (a cache of the automata). */
+  readonly literals: readonly string[];
 }
 
 /** Everything a bundle holds. Field names are part of the format. */

@@ -123,6 +123,10 @@ class Automaton {
     this.width = prepared.width;
     this.asciiColumn = prepared.asciiColumn;
     this.wideColumn = prepared.wideColumn;
+    this.runChar = prepared.runChar;
+    this.fanRow = prepared.fanRow;
+    this.fanTable = prepared.fanTable;
+    this.skipChar = prepared.skipChar;
   }
 
   /**
@@ -138,39 +142,89 @@ class Automaton {
   readonly width: number;
   readonly asciiColumn: Int32Array;
   private readonly wideColumn: Map<number, number>;
+  /**
+   * Large (sparse) automata, per state: the character of its first edge when that edge leads to
+   * the next state, else -1. The compiler numbers trie states in preorder, so a chain of
+   * one-child states (most of a trie of ARNs) is a run of consecutive states, walked by one
+   * sequential load and compare per character.
+   */
+  readonly runChar: Int32Array;
+  /** Large automata: the dense row of a state with many edges (-1: none), into fanTable. */
+  readonly fanRow: Int32Array;
+  readonly fanTable: Int32Array;
+  /**
+   * Per state, three slots: the (up to three) characters that leave it, when every other
+   * character stays; -1 pads, and a state with more (or with none) has skipChar[3 * state] = -1.
+   * The walk skips to the next such character without stepping: the `*`s of
+   * `arn:aws:*:::*\/secret/*` wait for a `:` or a `/` this way.
+   */
+  readonly skipChar: Int32Array;
 
-  /** The dense table's column of a character outside ASCII. */
-  wideColumnOf(char: number): number {
-    return this.wideColumn.get(char) ?? 0;
+  /** The column of a (folded) character in the dense tables. */
+  columnOf(char: number): number {
+    return char < 128 ? this.asciiColumn[char]! : (this.wideColumn.get(char) ?? 0);
   }
 }
 
 /** Automata up to this many table cells get a dense transition table. */
 const DENSE_CELLS = 1 << 16;
+/** In a large automaton, states with at least this many edges get a dense row. */
+const FAN_EDGES = 5;
 
-/** Builds the sink marks and, when small enough, the dense table of an automaton. */
-function prepareAutomaton(a: Automaton): { sink: Uint8Array; dense: Int32Array | undefined; width: number; asciiColumn: Int32Array; wideColumn: Map<number, number> } {
-  const states = a.otherTarget.length;
+interface PreparedAutomaton {
+  readonly sink: Uint8Array;
+  readonly dense: Int32Array | undefined;
+  readonly width: number;
+  readonly asciiColumn: Int32Array;
+  readonly wideColumn: Map<number, number>;
+  readonly runChar: Int32Array;
+  readonly fanRow: Int32Array;
+  readonly fanTable: Int32Array;
+  readonly skipChar: Int32Array;
+}
+
+/** Derives the walk's lookup tables from an automaton's edges. Pure; run once at load. */
+function prepareAutomaton(a: Automaton): PreparedAutomaton {
+  const { edgeStart, edgeChar, edgeTarget, otherTarget } = a;
+  const states = otherTarget.length;
   const sink = new Uint8Array(states);
-  for (let s = 0; s < states; s++) sink[s] = a.edgeStart[s] === a.edgeStart[s + 1] && a.otherTarget[s] === s ? 1 : 0;
+  const runChar = new Int32Array(states).fill(-1);
+  const skipChar = new Int32Array(3 * states).fill(-1);
+  for (let s = 0; s < states; s++) {
+    const first = edgeStart[s]!;
+    const end = edgeStart[s + 1]!;
+    sink[s] = first === end && otherTarget[s] === s ? 1 : 0;
+    if (first < end && edgeTarget[first] === s + 1) runChar[s] = edgeChar[first]!;
+    if (otherTarget[s] !== s) continue;
+    const leaving: number[] = [];
+    for (let e = first; e < end; e++) if (edgeTarget[e] !== s) leaving.push(edgeChar[e]!);
+    if (leaving.length >= 1 && leaving.length <= 3) leaving.forEach((char, k) => (skipChar[3 * s + k] = char));
+  }
   const asciiColumn = new Int32Array(128);
   const wideColumn = new Map<number, number>();
-  const chars = [...new Set(a.edgeChar)].sort((x, y) => x - y);
+  const chars = [...new Set(edgeChar)].sort((x, y) => x - y);
   const width = chars.length + 1;
-  if (states * width > DENSE_CELLS) return { sink, dense: undefined, width, asciiColumn, wideColumn };
   chars.forEach((char, i) => {
     if (char < 128) asciiColumn[char] = i + 1;
     else wideColumn.set(char, i + 1);
   });
-  const dense = new Int32Array(states * width);
-  for (let s = 0; s < states; s++) {
-    dense.fill(a.otherTarget[s]!, s * width, (s + 1) * width);
-    for (let e = a.edgeStart[s]!; e < a.edgeStart[s + 1]!; e++) {
-      const char = a.edgeChar[e]!;
-      dense[s * width + (char < 128 ? asciiColumn[char]! : wideColumn.get(char)!)] = a.edgeTarget[e]!;
-    }
+  const column = (char: number) => (char < 128 ? asciiColumn[char]! : wideColumn.get(char)!);
+  const fill = (table: Int32Array, row: number, s: number) => {
+    table.fill(otherTarget[s]!, row * width, (row + 1) * width);
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) table[row * width + column(edgeChar[e]!)] = edgeTarget[e]!;
+  };
+  let dense: Int32Array | undefined;
+  const fanRow = new Int32Array(states).fill(-1);
+  let fanRows = 0;
+  if (states * width <= DENSE_CELLS) {
+    dense = new Int32Array(states * width);
+    for (let s = 0; s < states; s++) fill(dense, s, s);
+  } else {
+    for (let s = 0; s < states; s++) if (edgeStart[s + 1]! - edgeStart[s]! >= FAN_EDGES) fanRow[s] = fanRows++;
   }
-  return { sink, dense, width, asciiColumn, wideColumn };
+  const fanTable = new Int32Array(fanRows * width);
+  for (let s = 0; s < states; s++) if (fanRow[s]! >= 0) fill(fanTable, fanRow[s]!, s);
+  return { sink, dense, width, asciiColumn, wideColumn, runChar, fanRow, fanTable, skipChar };
 }
 
 /**
@@ -195,7 +249,11 @@ class Dimension {
   group = 0;
   kms = 0;
 
-  constructor(wire: WireDimension, groupCount: number) {
+  /** Whether ASCII letters compare case-insensitively (actions) or not (resources). */
+  private readonly fold: boolean;
+
+  constructor(wire: WireDimension, groupCount: number, fold: boolean) {
+    this.fold = fold;
     this.main = new Automaton(wire.main);
     this.wild = new Automaton(wire.wild);
     this.mainBits = bytesInt32(wire.mainBits);
@@ -210,28 +268,43 @@ class Dimension {
     for (const g of this.mainGroup) check(g >= -1 && g < groupCount, "group out of range");
     for (const g of this.wildGroup) check(g >= 0 && g < groupCount, "group out of range");
     this.wildTrivial = this.wild.otherTarget.length === 1 && this.wild.edgeChar.length === 0 && this.wild.otherTarget[0] === -1;
+    // The literal spellings, classified now by the same walk the hot path would do.
+    check(Array.isArray(wire.literals) && wire.literals.every((l) => typeof l === "string"), "dimension literals are not strings");
+    const count = wire.literals.length;
+    this.literalFacts = new Int32Array(4 * count);
+    wire.literals.forEach((literal, i) => {
+      this.classifyByWalk(literal);
+      this.literalFacts.set([this.mainClass, this.bits, this.group, this.kms], 4 * i);
+      this.literals.set(literal, i);
+    });
   }
+
+  /** Literal spelling -> index into literalFacts (4 per literal: main class, bits, group, kms). */
+  private readonly literals = new Map<string, number>();
+  private readonly literalFacts: Int32Array;
 
   get mainClassCount(): number {
     return this.mainBits.length;
   }
 
-  /** Classifies `text`; with `fold`, ASCII letters compare case-insensitively. */
-  classify(text: string, fold: boolean): void {
-    let m: number;
-    let w: number;
-    if (this.wildTrivial) {
-      m = this.walk(this.main, text, fold);
-      w = 0;
-    } else if (this.wild.dense !== undefined && this.main.dense === undefined) {
-      // The common case: a large sparse main automaton and a small dense wild one, in one pass.
-      this.walkBoth(text, fold);
-      m = this.lastMain;
-      w = this.lastWild;
-    } else {
-      m = this.walk(this.main, text, fold);
-      w = this.walk(this.wild, text, fold);
+  /** Classifies `text`, leaving the answer in mainClass, bits, group and kms. */
+  classify(text: string): void {
+    const literal = this.literals.size === 0 ? undefined : this.literals.get(text);
+    if (literal === undefined) {
+      this.classifyByWalk(text);
+      return;
     }
+    const facts = this.literalFacts;
+    this.mainClass = facts[4 * literal]!;
+    this.bits = facts[4 * literal + 1]!;
+    this.group = facts[4 * literal + 2]!;
+    this.kms = facts[4 * literal + 3]!;
+  }
+
+  private classifyByWalk(text: string): void {
+    const fold = this.fold;
+    const m = walk(this.main, text, fold);
+    const w = this.wildTrivial ? 0 : walk(this.wild, text, fold);
     const k = m < 0 ? 0 : this.main.stateClass[m]!;
     const c = w < 0 ? 0 : this.wild.stateClass[w]!;
     this.mainClass = k;
@@ -240,80 +313,74 @@ class Dimension {
     this.group = g >= 0 ? g : this.wildGroup[c]!;
     this.kms = this.wildKms[c]!;
   }
+}
 
-  private lastMain = 0;
-  private lastWild = 0;
-
-  /** Walks the sparse main and the dense wild automaton in one pass; leaves the states in lastMain/lastWild. */
-  private walkBoth(text: string, fold: boolean): void {
-    const main = this.main;
-    const wild = this.wild;
-    const mainSink = main.sink;
-    const wildSink = wild.sink;
-    const edgeStart = main.edgeStart;
-    const edgeChar = main.edgeChar;
-    const edgeTarget = main.edgeTarget;
-    const otherTarget = main.otherTarget;
-    const dense = wild.dense!;
-    const width = wild.width;
-    const ascii = wild.asciiColumn;
-    let m = 0;
-    let w = 0;
-    let mainDone = mainSink[0] === 1;
-    let wildDone = wildSink[0] === 1;
-    const length = text.length;
+/**
+ * The state `text` ends in (-1: dead). Stops early in a sink state, whose class cannot change,
+ * and skips over characters that cannot move the state. Two flat loops over typed arrays (dense
+ * table; runs, fan rows and sorted edges) so that V8 keeps everything in registers: this is the
+ * hot path.
+ */
+function walk(a: Automaton, text: string, fold: boolean): number {
+  const sink = a.sink;
+  const skipChar = a.skipChar;
+  let state = 0;
+  if (sink[0] === 1) return 0;
+  const length = text.length;
+  const dense = a.dense;
+  const width = a.width;
+  const ascii = a.asciiColumn;
+  if (dense !== undefined) {
     for (let i = 0; i < length; i++) {
       let char = text.charCodeAt(i);
       if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      if (!mainDone) {
-        m = sparseStep(edgeStart, edgeChar, edgeTarget, otherTarget, m, char);
-        mainDone = m < 0 || mainSink[m] === 1;
+      const skip = skipChar[3 * state]!;
+      if (skip >= 0) {
+        // Only these characters leave the state: find the next one without stepping.
+        const skip1 = skipChar[3 * state + 1]!;
+        const skip2 = skipChar[3 * state + 2]!;
+        for (; i < length; i++) {
+          char = text.charCodeAt(i);
+          if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+          if (char === skip || char === skip1 || char === skip2) break;
+        }
+        if (i === length) return state;
       }
-      if (!wildDone) {
-        w = dense[w * width + (char < 128 ? ascii[char]! : wild.wideColumnOf(char))]!;
-        wildDone = w < 0 || wildSink[w] === 1;
-      }
-      if (mainDone && wildDone) break;
-    }
-    this.lastMain = m;
-    this.lastWild = w;
-  }
-
-  /**
-   * The state `text` ends in (-1: dead). Stops early in a sink state, whose class cannot change.
-   * Written as two flat loops over typed arrays (dense table, or sorted edges) so that V8 keeps
-   * everything in registers: this is the hot path.
-   */
-  private walk(a: Automaton, text: string, fold: boolean): number {
-    const sink = a.sink;
-    let state = 0;
-    if (sink[0] === 1) return 0;
-    const length = text.length;
-    const dense = a.dense;
-    if (dense !== undefined) {
-      const width = a.width;
-      const ascii = a.asciiColumn;
-      for (let i = 0; i < length; i++) {
-        let char = text.charCodeAt(i);
-        if (fold && char >= 65 && char <= 90) char += 32;
-        const column = char < 128 ? ascii[char]! : a.wideColumnOf(fold ? foldWide(char) : char);
-        state = dense[state * width + column]!;
-        if (state < 0 || sink[state] === 1) return state;
-      }
-      return state;
-    }
-    const edgeStart = a.edgeStart;
-    const edgeChar = a.edgeChar;
-    const edgeTarget = a.edgeTarget;
-    const otherTarget = a.otherTarget;
-    for (let i = 0; i < length; i++) {
-      let char = text.charCodeAt(i);
-      if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      state = sparseStep(edgeStart, edgeChar, edgeTarget, otherTarget, state, char);
+      state = dense[state * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
       if (state < 0 || sink[state] === 1) return state;
     }
     return state;
   }
+  const edgeStart = a.edgeStart;
+  const edgeChar = a.edgeChar;
+  const edgeTarget = a.edgeTarget;
+  const otherTarget = a.otherTarget;
+  const runChar = a.runChar;
+  const fanRow = a.fanRow;
+  const fanTable = a.fanTable;
+  for (let i = 0; i < length; i++) {
+    let char = text.charCodeAt(i);
+    if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+    if (runChar[state] === char) {
+      state++;
+      continue; // a sink reached this way stays put and is caught at the next step
+    }
+    const skip = skipChar[3 * state]!;
+    if (skip >= 0) {
+      const skip1 = skipChar[3 * state + 1]!;
+      const skip2 = skipChar[3 * state + 2]!;
+      for (; i < length; i++) {
+        char = text.charCodeAt(i);
+        if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+        if (char === skip || char === skip1 || char === skip2) break;
+      }
+      if (i === length) return state;
+    }
+    const row = fanRow[state]!;
+    state = row >= 0 ? fanTable[row * width + (char < 128 ? ascii[char]! : a.columnOf(char))]! : sparseStep(edgeStart, edgeChar, edgeTarget, otherTarget, state, char);
+    if (state < 0 || sink[state] === 1) return state;
+  }
+  return state;
 }
 
 /**
@@ -497,8 +564,8 @@ class Table implements Authorizer {
     this.groupCount = p.groupCount;
     this.accounts = p.accounts;
     check(Number.isInteger(this.groupCount) && this.groupCount === this.accounts.length + 2, "group count disagrees with accounts");
-    this.actions = new Dimension(p.actions, 1);
-    this.resources = new Dimension(p.resources, this.groupCount);
+    this.actions = new Dimension(p.actions, 1, true);
+    this.resources = new Dimension(p.resources, this.groupCount, false);
 
     this.classNames = p.classes.names;
     this.classKind = bytesInt32(p.classes.kind);
@@ -696,10 +763,10 @@ class Table implements Authorizer {
 
   /** The leaf for a request; leaves the resource's classification in `this.resources`. */
   private leafOf(cls: number, action: string, resource: string): number {
-    this.actions.classify(action, true);
+    this.actions.classify(action);
     const row = this.classActions.get(cls, this.actions);
     if (row < 0) return -1;
-    this.resources.classify(resource, false);
+    this.resources.classify(resource);
     return this.rows.get(row, this.resources);
   }
 
