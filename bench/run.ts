@@ -34,7 +34,7 @@ import { cedarWasm, setupCedar } from "./peers/cedar.js";
 import { setupCasbin } from "./peers/casbin.js";
 import { setupFloor, type PeerEngine } from "./peers/floor.js";
 import { latencySvg, type PlotSeries } from "./plot.js";
-import { PRINCIPAL, standardManifest, standardRequests, type BenchRequest } from "./workloads.js";
+import { PRINCIPAL, standardManifest, standardRequests, VARIANT_WORKLOADS, type BenchRequest, type Workload } from "./workloads.js";
 import { workspaceFromManifest } from "./workspace.js";
 
 const REQUIRED_FLAGS = ["--expose-gc", "--no-turbo-inline-js-wasm-calls"];
@@ -68,6 +68,10 @@ const SETTINGS = {
   bennyMaxTimeS: env("IAMC_BENCH_MAX_TIME_S", 2),
   /** The median/p99 sampler's time budget per engine and N (ms). */
   latencyBudgetMs: env("IAMC_BENCH_LATENCY_BUDGET_MS", 1500),
+  /** Statement counts for the variant workloads (conditions, wildcards, roles); empty to skip. */
+  variantSizes: (process.env.IAMC_BENCH_VARIANT_SIZES ?? "1000,10000").split(",").filter((s) => s.trim() !== "").map((s) => Number(s.trim().replace(/_/g, ""))),
+  /** Requests the reference evaluator checks per variant (it scans every statement). */
+  variantReferenceRequests: env("IAMC_BENCH_VARIANT_REFERENCE_REQUESTS", 300),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -454,6 +458,113 @@ async function measureSize(n: number): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Variant workloads: conditions, mid-string wildcards, many principals sharing roles.
+
+interface VariantRow {
+  workload: string;
+  engine: string;
+  statements: number;
+  status: "ok" | "not expressible" | "aborted" | "skipped";
+  note?: string;
+  setupMs?: number;
+  compileMs?: number;
+  bundleBytes?: number;
+  verified?: string;
+  checkNsMedian?: number;
+  checkNsP99?: number;
+}
+
+const variantRows: VariantRow[] = [];
+
+/**
+ * One variant at N: iamc compiles and loads it in-process; the reference evaluator checks a
+ * sample of the requests against it; each peer whose translation can express the workload must
+ * agree on every request before it is timed. Timing is the median/p99 sampler only.
+ */
+async function measureVariant(workload: Workload, n: number): Promise<void> {
+  log(`\n=== variant ${workload.name}, N = ${fmt(n)} ===`);
+  const manifest = workload.manifest(n);
+  const requests = workload.requests(n, SETTINGS.requests, SETTINGS.seed);
+  const row = (engine: string): VariantRow => ({ workload: workload.name, engine, statements: n, status: "ok" });
+
+  const workspace = workspaceFromManifest(manifest) as AwsWorkspace;
+  const t0 = performance.now();
+  const { bundle, diagnostics } = compileWorkspace(workspace);
+  const compileMs = performance.now() - t0;
+  const iamcRow = { ...row(IAMC), compileMs };
+  variantRows.push(iamcRow);
+  if (bundle === undefined) {
+    Object.assign(iamcRow, { status: "skipped", note: diagnostics.map((d) => `${d.code} ${d.message}`).slice(0, 2).join("; ") });
+    log(`iamc: ${iamcRow.note}`);
+    return;
+  }
+  const t1 = performance.now();
+  const iamc = loadBundle(bundle);
+  Object.assign(iamcRow, { setupMs: performance.now() - t1, bundleBytes: bundle.length });
+  const truth = requests.map((r) => iamc.check(r));
+  const allowed = truth.map((d) => d === "Allow");
+  const counts = ["Allow", "ExplicitDeny", "ImplicitDeny"].map((d) => truth.filter((x) => x === d).length).join(" / ");
+
+  // The reference evaluator: a sample, because it scans every statement per check.
+  const sample = requests.slice(0, SETTINGS.variantReferenceRequests);
+  const referenceRow = row(REFERENCE);
+  variantRows.push(referenceRow);
+  const agreeRef = sample.filter((r, i) => evaluateIr(workspace, r as Request) === truth[i]).length;
+  referenceRow.verified = `${agreeRef}/${sample.length}`;
+  iamcRow.verified = `${agreeRef}/${sample.length} (reference), decisions ${counts}`;
+  if (agreeRef !== sample.length) Object.assign(iamcRow, { status: "aborted", note: "iamc disagrees with its reference evaluator" });
+  const refLatency = latency((r) => evaluateIr(workspace, r as Request), sample, probe((r) => evaluateIr(workspace, r as Request), sample));
+  Object.assign(referenceRow, { checkNsMedian: refLatency.median, checkNsP99: refLatency.p99 });
+
+  const timed: { row: VariantRow; fn: (r: BenchRequest) => unknown }[] = [{ row: iamcRow, fn: (r) => iamc.check(r) }];
+  for (const peer of PEERS) {
+    if (peer.name === REFERENCE) continue;
+    const peerRow = row(peer.name);
+    variantRows.push(peerRow);
+    let engine: PeerEngine;
+    const t2 = performance.now();
+    try {
+      engine = await peer.setup(manifest, n);
+    } catch (error) {
+      Object.assign(peerRow, { status: "not expressible", note: `translation: ${(error as Error).message}`.slice(0, 200) });
+      continue;
+    }
+    peerRow.setupMs = performance.now() - t2;
+    const one = probe((r) => engine.check(r), requests);
+    if (one > SETTINGS.checkCapMs * 1e6 || peerRow.setupMs > SETTINGS.setupCapS * 1000) {
+      Object.assign(peerRow, { status: "skipped", note: `skipped (cap): setup ${fmt(peerRow.setupMs)} ms, one check ≈ ${fmt(one / 1e6, 1)} ms` });
+      continue;
+    }
+    const agree = requests.filter((r, i) => engine.check(r) === allowed[i]).length;
+    peerRow.verified = `${agree}/${requests.length}`;
+    if (agree !== requests.length) {
+      Object.assign(peerRow, { status: "aborted", note: `disagrees with iamc on ${requests.length - agree} requests` });
+      continue;
+    }
+    timed.push({ row: peerRow, fn: (r) => engine.check(r) });
+  }
+  for (const { fn } of timed) for (let pass = 0; pass < 3; pass++) for (const r of requests) fn(r);
+  for (const { row: r, fn } of timed) {
+    const l = latency(fn, requests, probe(fn, requests));
+    Object.assign(r, { checkNsMedian: l.median, checkNsP99: l.p99 });
+    log(`${r.engine}: median ${fmt(l.median)} ns, p99 ${fmt(l.p99)} ns`);
+  }
+}
+
+function variantMarkdown(): string[] {
+  if (variantRows.length === 0) return [];
+  const out = ["", "## Variant workloads", ""];
+  for (const w of VARIANT_WORKLOADS) out.push(`- **${w.name}**: ${w.description}.`);
+  out.push("", "Peers run only where their translation can express the workload and agree with iamc on every request; the reference evaluator checks a sample.", "");
+  out.push("| workload | N | engine | ns/check median | p99 | setup ms | compile ms | bundle bytes | verified | note |");
+  out.push("|---|---:|---|---:|---:|---:|---:|---:|---|---|");
+  for (const r of variantRows) {
+    out.push(`| ${r.workload} | ${fmt(r.statements)} | ${r.engine} | ${fmt(r.checkNsMedian)} | ${fmt(r.checkNsP99)} | ${fmt(r.setupMs, 1)} | ${fmt(r.compileMs, 1)} | ${fmt(r.bundleBytes)} | ${r.verified ?? "–"} | ${(r.note ?? (r.status === "ok" ? "" : r.status)).replace(/\|/g, "\\|")} |`);
+  }
+  return out;
+}
+
 /** The 1,000,000-statement compile: the compile columns of an iamc row. */
 type MillionResult = Pick<IamcRow, "statements" | "status" | "note" | "workspaceBuildMs" | "compileMs" | "statementsPerSecond" | "bundleBytes">;
 
@@ -504,6 +615,7 @@ function markdown(million: MillionResult | undefined, meta: Record<string, unkno
     out.push("", `Growth of iamc, N=${fmt(g.from)} → N=${fmt(g.to)} (${fmt(g.to / g.from)}× the statements): check median ${g.median}, p99 ${g.p99}, bundle bytes ${g.bundle}, load ${g.load}, compile ${g.compile}.`);
     if (g.to !== 100_000 || g.from !== 10) out.push(`(The growth figure asked for is N=10 → N=100,000; this run measured N=${fmt(g.from)} → N=${fmt(g.to)}.)`);
   }
+  out.push(...variantMarkdown());
   if (million !== undefined) {
     out.push("", `## iamc compile alone, N = 1,000,000`, "");
     out.push(million.status === "ok"
@@ -542,13 +654,14 @@ async function main(): Promise<void> {
   };
   log(`iamc bench: sizes ${SETTINGS.sizes.join(", ")}; ${SETTINGS.requests} requests (seed ${SETTINGS.seed}); cedar-wasm ${meta.versions.cedar}, casbin ${meta.versions.casbin}`);
   for (const n of SETTINGS.sizes) await measureSize(n);
+  for (const n of SETTINGS.variantSizes) for (const w of VARIANT_WORKLOADS) await measureVariant(w, n);
   const million = SETTINGS.million ? await measureMillion() : undefined;
 
   const g = growth();
   const results = {
     ...meta, settings: SETTINGS,
     workload: "bench/workloads.ts standardManifest(N) + standardRequests(N, 3000, 42), plus edge requests",
-    engines: engineRows, iamc: iamcRows,
+    engines: engineRows, iamc: iamcRows, variants: variantRows,
     growth: g ?? null,
     million: million ?? null,
   };

@@ -37,13 +37,22 @@ const SUPPORTED_KEYS = new Set(["Sid", "Effect", "Action", "Resource"]);
 export function flattenManifest(manifest: unknown): FlatStatement[] {
   const m = manifest as {
     policies?: { id: string; document: { Statement?: unknown } }[];
-    principals?: { id: string; policies?: string[] }[];
+    groups?: { id: string; policies?: string[] }[];
+    principals?: { id: string; policies?: string[]; groups?: string[] }[];
   };
   if (!Array.isArray(m.policies) || !Array.isArray(m.principals)) throw new Error("manifest has no policies or principals");
   const byId = new Map(m.policies.map((p) => [p.id, p]));
+  // A group's policies are identity policies of each member: flattened onto the member.
+  const groupPolicies = new Map((m.groups ?? []).map((g) => [g.id, g.policies ?? []]));
   const out: FlatStatement[] = [];
   for (const principal of m.principals) {
-    for (const policyId of principal.policies ?? []) {
+    const held = [...(principal.policies ?? [])];
+    for (const group of principal.groups ?? []) {
+      const policies = groupPolicies.get(group);
+      if (policies === undefined) throw new Error(`principal ${principal.id} is in unknown group ${group}`);
+      held.push(...policies);
+    }
+    for (const policyId of held) {
       const policy = byId.get(policyId);
       if (policy === undefined) throw new Error(`principal ${principal.id} holds unknown policy ${policyId}`);
       const raw = policy.document.Statement;
