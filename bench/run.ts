@@ -1,7 +1,7 @@
 // `npm run bench`: iamc against its peers in one process, on one workload (bench/workloads.ts),
 // with the same requests (fixed seed) and a warm-up for every engine:
 //
-//   iamc runtime               loadBundle(bytes).check(request)
+//   iamc runtime               loadBundle(bytes).check(request)  (iamc/runtime/node: native SHA-256 at load)
 //   floor                      a Map lookup of the action, a trie walk over the resource's segments
 //   iamc reference evaluator   iamc's own naive evaluator, which scans every statement
 //   cedar-wasm                 @cedar-policy/cedar-wasm, preparsed policy set, statefulIsAuthorized
@@ -29,7 +29,8 @@ import b from "benny";
 import { compileWorkspace } from "../compiler/compile.js";
 import type { AwsWorkspace, Request } from "../compiler/ir.js";
 import { evaluateIr } from "../compiler/reference/evaluate.js";
-import { loadBundle, type Authorizer } from "../runtime/index.js";
+import type { Authorizer } from "../runtime/index.js";
+import { loadBundle } from "../runtime/node.js";
 import { cedarWasm, setupCedar } from "./peers/cedar.js";
 import { setupCasbin } from "./peers/casbin.js";
 import { setupFloor, type PeerEngine } from "./peers/floor.js";

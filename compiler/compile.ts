@@ -4,6 +4,7 @@
 //   files --loadWorkspace--> IR workspace --specializeCallers--> caller classes
 //         --buildDecisionTable--> decision table --tableToPayload--> payload --encodeBundle--> bytes
 import { encodeBundle } from "../runtime/format.js";
+import { nodeSha256 } from "../runtime/node.js";
 import { AutomatonTooLarge } from "./automaton.js";
 import { tableToPayload } from "./bundle.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
@@ -38,7 +39,7 @@ export function compileWorkspace(workspace: Workspace, options: CompileOptions =
   try {
     const callers = specializeCallers(workspace);
     const table = buildDecisionTable(workspace, callers, options.onProgress);
-    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace.sources));
+    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace.sources), nodeSha256);
     return { bundle, diagnostics: [] };
   } catch (error) {
     if (!(error instanceof AutomatonTooLarge)) throw error;

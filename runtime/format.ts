@@ -122,25 +122,54 @@ export interface BundlePayload {
   };
 }
 
-/** Int32Array -> little-endian bytes (the bundle stores every integer table this way). */
+/**
+ * An integer table -> bytes: one byte giving the width (1, 2 or 4: the narrowest signed
+ * little-endian integer that holds every value), then the values. Most tables (characters,
+ * classes, bits, small ids) fit in one or two bytes.
+ */
 export function int32Bytes(values: ArrayLike<number>): Uint8Array {
-  const bytes = new Uint8Array(values.length * 4);
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const width = min >= -0x80 && max <= 0x7f ? 1 : min >= -0x8000 && max <= 0x7fff ? 2 : 4;
+  const bytes = new Uint8Array(1 + values.length * width);
+  bytes[0] = width;
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) view.setInt32(i * 4, values[i]!, true);
+  for (let i = 0; i < values.length; i++) {
+    if (width === 1) view.setInt8(1 + i, values[i]!);
+    else if (width === 2) view.setInt16(1 + 2 * i, values[i]!, true);
+    else view.setInt32(1 + 4 * i, values[i]!, true);
+  }
   return bytes;
 }
 
-/** Little-endian bytes -> Int32Array. */
+/** Bytes from int32Bytes -> Int32Array (the hot path reads one element type, whatever the width). */
 export function bytesInt32(bytes: Uint8Array): Int32Array {
-  if (bytes.length % 4 !== 0) throw new BundleError("IAMC5004", "an integer table has a length that is not a multiple of 4");
-  const out = new Int32Array(bytes.length / 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) throw new BundleError("IAMC5004", "an integer table is not bytes with a width");
+  const width = bytes[0]!;
+  if ((width !== 1 && width !== 2 && width !== 4) || (bytes.length - 1) % width !== 0) {
+    throw new BundleError("IAMC5004", "an integer table has a bad width or length");
+  }
+  const out = new Int32Array((bytes.length - 1) / width);
+  if (width === 1) {
+    for (let i = 0; i < out.length; i++) out[i] = (bytes[1 + i]! << 24) >> 24;
+  } else if (width === 2) {
+    for (let i = 0, at = 1; i < out.length; i++, at += 2) out[i] = ((bytes[at]! | (bytes[at + 1]! << 8)) << 16) >> 16;
+  } else {
+    for (let i = 0, at = 1; i < out.length; i++, at += 4) out[i] = bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24);
+  }
   return out;
 }
 
+/** A SHA-256 function: the runtime's own (portable), or a native one passed in at the edges. */
+export type Sha256 = (data: Uint8Array) => Uint8Array;
+
 /** Encodes a payload into bundle bytes. Deterministic: the same payload gives the same bytes. */
-export function encodeBundle(payload: BundlePayload): Uint8Array {
+export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256): Uint8Array {
   const body = packr.pack(payload);
   const out = new Uint8Array(HEADER_BYTES + body.length + DIGEST_BYTES);
   out.set(MAGIC, 0);
@@ -148,7 +177,7 @@ export function encodeBundle(payload: BundlePayload): Uint8Array {
   view.setUint32(4, FORMAT_VERSION, true);
   view.setUint32(8, body.length, true);
   out.set(body, HEADER_BYTES);
-  out.set(sha256(out.subarray(0, HEADER_BYTES + body.length)), HEADER_BYTES + body.length);
+  out.set(digest(out.subarray(0, HEADER_BYTES + body.length)), HEADER_BYTES + body.length);
   return out;
 }
 
@@ -156,7 +185,7 @@ export function encodeBundle(payload: BundlePayload): Uint8Array {
  * Checks the frame and the digest, then decodes the payload. Throws BundleError with a stable
  * code: IAMC5002 not a bundle, IAMC5003 unknown format version, IAMC5004 truncated or corrupt.
  */
-export function decodeBundle(bytes: Uint8Array): BundlePayload {
+export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256): BundlePayload {
   if (!(bytes instanceof Uint8Array)) throw new BundleError("IAMC5002", "a bundle must be given as bytes (Uint8Array)");
   if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new BundleError("IAMC5002", "not an iamc bundle: the magic number `IAMC` is missing");
@@ -171,7 +200,7 @@ export function decodeBundle(bytes: Uint8Array): BundlePayload {
   if (bytes.length !== HEADER_BYTES + length + DIGEST_BYTES) {
     throw new BundleError("IAMC5004", `the bundle is truncated or has trailing bytes: expected ${HEADER_BYTES + length + DIGEST_BYTES} bytes, found ${bytes.length}`);
   }
-  const digest = sha256(bytes.subarray(0, HEADER_BYTES + length));
+  const digest = digestOf(bytes.subarray(0, HEADER_BYTES + length));
   const stored = bytes.subarray(HEADER_BYTES + length);
   if (digest.some((b, i) => b !== stored[i])) {
     throw new BundleError("IAMC5004", "the bundle is corrupt: its SHA-256 digest does not match its contents");

@@ -5,14 +5,14 @@
 // resource -> resource class (an automaton walk), (class, action class) -> row and
 // (row, resource class) -> leaf (two hash lookups), then a few integer operations. Nothing in it
 // depends on how many policies, statements or principals the bundle was compiled from.
-import { decodeBundle, bytesInt32, type BundlePayload, type WireAutomaton, type WireDimension, type WireSparseMaps } from "./format.js";
+import { decodeBundle, bytesInt32, type Sha256, type BundlePayload, type WireAutomaton, type WireDimension, type WireSparseMaps } from "./format.js";
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
 import { KeyTable } from "./pair-table.js";
 import { GROUP_BLIND, RESOURCE_KEY, type WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
-export { FORMAT_VERSION } from "./format.js";
+export { FORMAT_VERSION, type Sha256 } from "./format.js";
 export type { ContextValue, ContextScalar } from "./conditions.js";
 
 /** An authorization decision. Deny always wins; no matching allow is an implicit deny. */
@@ -83,9 +83,19 @@ const ALLOW: Decision = "Allow";
 const EXPLICIT_DENY: Decision = "ExplicitDeny";
 const IMPLICIT_DENY: Decision = "ImplicitDeny";
 
+/** How to load a bundle. */
+export interface LoadOptions {
+  /**
+   * The SHA-256 that checks the bundle's digest. Default: the runtime's own, in plain
+   * JavaScript, which runs anywhere; `iamc/runtime/node` passes Node's native one (several
+   * times faster on large bundles).
+   */
+  readonly sha256?: Sha256;
+}
+
 /** Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle. */
-export function loadBundle(bytes: Uint8Array): Authorizer {
-  const payload = decodeBundle(bytes);
+export function loadBundle(bytes: Uint8Array, options: LoadOptions = {}): Authorizer {
+  const payload = decodeBundle(bytes, options.sha256);
   try {
     return new Table(payload);
   } catch (error) {
@@ -94,46 +104,44 @@ export function loadBundle(bytes: Uint8Array): Authorizer {
   }
 }
 
+// An automaton at run time: one record of NODE ints per state, so that a step touches one
+// cache line per state (a bundle's struct-of-arrays tables would touch six), and its edges as
+// interleaved (character, target) pairs.
+const NODE = 8;
+/** First edge and end of the state's edges, in pairs of `edges`. */
+const N_EDGES = 0;
+const N_EDGES_END = 1;
+/** The target for characters no edge names (-1: dead). */
+const N_OTHER = 2;
+/**
+ * The character of the state's first edge when that edge leads to the next state, else -1. The
+ * compiler numbers trie states in preorder, so a chain of one-child states (most of a trie of
+ * ARNs) is a run of consecutive records, walked by one sequential load and compare per character.
+ */
+const N_RUN = 3;
+/** The state's dense row in fanTable (states with many edges), or -1. */
+const N_FAN = 4;
+const N_CLASS = 5;
+/** 1 for a sink: no edge, and every character stays. Once there the class cannot change. */
+const N_SINK = 6;
+/**
+ * When at most three characters leave the state and every other one stays: the index of those
+ * three (padded with -1) in `skip`; else -1. The walk then finds the next such character without
+ * stepping: the `*`s of `arn:aws:*:::*\/secret/*` wait for a `:` or a `/` this way.
+ */
+const N_SKIP = 7;
+
+/** Automata up to this many table cells get a dense transition table. */
+const DENSE_CELLS = 1 << 16;
+/** In a large automaton, states with at least this many edges get a dense row; the rest are scanned. */
+const FAN_EDGES = 5;
+
 /** A flat automaton; stepping it never allocates. */
 class Automaton {
-  readonly edgeStart: Int32Array;
-  readonly edgeChar: Int32Array;
-  readonly edgeTarget: Int32Array;
-  readonly otherTarget: Int32Array;
-  readonly stateClass: Int32Array;
+  readonly states: number;
   readonly classCount: number;
-
-  constructor(wire: WireAutomaton) {
-    this.edgeStart = bytesInt32(wire.edgeStart);
-    this.edgeChar = bytesInt32(wire.edgeChar);
-    this.edgeTarget = bytesInt32(wire.edgeTarget);
-    this.otherTarget = bytesInt32(wire.otherTarget);
-    this.stateClass = bytesInt32(wire.stateClass);
-    const states = this.otherTarget.length;
-    check(this.edgeStart.length === states + 1 && this.stateClass.length === states && states > 0, "automaton tables disagree in length");
-    check(this.edgeChar.length === this.edgeTarget.length && this.edgeStart[states] === this.edgeChar.length, "automaton edges disagree in length");
-    for (const t of this.edgeTarget) check(t >= -1 && t < states, "automaton edge out of range");
-    for (const t of this.otherTarget) check(t >= -1 && t < states, "automaton edge out of range");
-    let classes = 0;
-    for (const c of this.stateClass) { check(c >= 0, "automaton class out of range"); classes = Math.max(classes, c + 1); }
-    this.classCount = classes;
-    const prepared = prepareAutomaton(this);
-    this.sink = prepared.sink;
-    this.dense = prepared.dense;
-    this.width = prepared.width;
-    this.asciiColumn = prepared.asciiColumn;
-    this.wideColumn = prepared.wideColumn;
-    this.runChar = prepared.runChar;
-    this.fanRow = prepared.fanRow;
-    this.fanTable = prepared.fanTable;
-    this.skipChar = prepared.skipChar;
-  }
-
-  /**
-   * Sink states: no edge, and every character stays. Once there the class cannot change, so the
-   * walk may stop.
-   */
-  readonly sink: Uint8Array;
+  readonly nodes: Int32Array;
+  readonly edges: Int32Array;
   /**
    * For small automata, a dense table over a compressed alphabet: dense[state * width + column],
    * column 0 for characters no edge names. One load per character instead of a search.
@@ -142,89 +150,96 @@ class Automaton {
   readonly width: number;
   readonly asciiColumn: Int32Array;
   private readonly wideColumn: Map<number, number>;
-  /**
-   * Large (sparse) automata, per state: the character of its first edge when that edge leads to
-   * the next state, else -1. The compiler numbers trie states in preorder, so a chain of
-   * one-child states (most of a trie of ARNs) is a run of consecutive states, walked by one
-   * sequential load and compare per character.
-   */
-  readonly runChar: Int32Array;
-  /** Large automata: the dense row of a state with many edges (-1: none), into fanTable. */
-  readonly fanRow: Int32Array;
   readonly fanTable: Int32Array;
-  /**
-   * Per state, three slots: the (up to three) characters that leave it, when every other
-   * character stays; -1 pads, and a state with more (or with none) has skipChar[3 * state] = -1.
-   * The walk skips to the next such character without stepping: the `*`s of
-   * `arn:aws:*:::*\/secret/*` wait for a `:` or a `/` this way.
-   */
-  readonly skipChar: Int32Array;
+  readonly skip: Int32Array;
+
+  constructor(wire: WireAutomaton) {
+    const edgeStart = bytesInt32(wire.edgeStart);
+    const edgeChar = bytesInt32(wire.edgeChar);
+    const edgeTarget = bytesInt32(wire.edgeTarget);
+    const otherTarget = bytesInt32(wire.otherTarget);
+    const stateClass = bytesInt32(wire.stateClass);
+    const states = otherTarget.length;
+    this.states = states;
+    check(edgeStart.length === states + 1 && stateClass.length === states && states > 0, "automaton tables disagree in length");
+    check(edgeChar.length === edgeTarget.length && edgeStart[0] === 0 && edgeStart[states] === edgeChar.length, "automaton edges disagree in length");
+    for (let s = 0; s < states; s++) check(edgeStart[s]! <= edgeStart[s + 1]!, "automaton edges out of order");
+    for (const t of edgeTarget) check(t >= -1 && t < states, "automaton edge out of range");
+    for (const t of otherTarget) check(t >= -1 && t < states, "automaton edge out of range");
+    let classes = 0;
+    for (const c of stateClass) { check(c >= 0, "automaton class out of range"); classes = Math.max(classes, c + 1); }
+    this.classCount = classes;
+
+    // The alphabet: a column per character some edge names.
+    this.asciiColumn = new Int32Array(128);
+    this.wideColumn = new Map();
+    const chars = [...new Set(edgeChar)].sort((x, y) => x - y);
+    this.width = chars.length + 1;
+    chars.forEach((char, i) => {
+      if (char < 128) this.asciiColumn[char] = i + 1;
+      else this.wideColumn.set(char, i + 1);
+    });
+    const fill = (table: Int32Array, row: number, s: number) => {
+      table.fill(otherTarget[s]!, row * this.width, (row + 1) * this.width);
+      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) table[row * this.width + this.columnOf(edgeChar[e]!)] = edgeTarget[e]!;
+    };
+    const small = states * this.width <= DENSE_CELLS;
+    if (small) {
+      this.dense = new Int32Array(states * this.width);
+      for (let s = 0; s < states; s++) fill(this.dense, s, s);
+    }
+
+    this.nodes = new Int32Array(states * NODE);
+    this.edges = new Int32Array(2 * edgeChar.length);
+    for (let e = 0; e < edgeChar.length; e++) {
+      this.edges[2 * e] = edgeChar[e]!;
+      this.edges[2 * e + 1] = edgeTarget[e]!;
+    }
+    const skip: number[] = [];
+    let fanRows = 0;
+    for (let s = 0; s < states; s++) {
+      const first = edgeStart[s]!;
+      const end = edgeStart[s + 1]!;
+      const at = s * NODE;
+      this.nodes[at + N_EDGES] = first;
+      this.nodes[at + N_EDGES_END] = end;
+      this.nodes[at + N_OTHER] = otherTarget[s]!;
+      this.nodes[at + N_RUN] = first < end && edgeTarget[first] === s + 1 ? edgeChar[first]! : -1;
+      this.nodes[at + N_FAN] = !small && end - first >= FAN_EDGES ? fanRows++ : -1;
+      this.nodes[at + N_CLASS] = stateClass[s]!;
+      this.nodes[at + N_SINK] = first === end && otherTarget[s] === s ? 1 : 0;
+      this.nodes[at + N_SKIP] = -1;
+      if (otherTarget[s] === s) {
+        const leaving: number[] = [];
+        for (let e = first; e < end; e++) if (edgeTarget[e] !== s) leaving.push(edgeChar[e]!);
+        if (leaving.length >= 1 && leaving.length <= 3) {
+          this.nodes[at + N_SKIP] = skip.length;
+          skip.push(leaving[0]!, leaving[1] ?? -1, leaving[2] ?? -1);
+        }
+      }
+    }
+    this.skip = Int32Array.from(skip);
+    this.fanTable = new Int32Array(fanRows * this.width);
+    for (let s = 0; s < states; s++) {
+      const row = this.nodes[s * NODE + N_FAN]!;
+      if (row >= 0) fill(this.fanTable, row, s);
+    }
+  }
+
+  /** The class of a state the walk ended in (-1, dead: class 0). */
+  classOf(state: number): number {
+    return state < 0 ? 0 : this.nodes[state * NODE + N_CLASS]!;
+  }
+
+  /** Whether nothing can match: one dead state. */
+  get trivial(): boolean {
+    return this.states === 1 && this.edges.length === 0 && this.nodes[N_OTHER] === -1;
+  }
 
   /** The column of a (folded) character in the dense tables. */
   columnOf(char: number): number {
     return char < 128 ? this.asciiColumn[char]! : (this.wideColumn.get(char) ?? 0);
   }
-}
-
-/** Automata up to this many table cells get a dense transition table. */
-const DENSE_CELLS = 1 << 16;
-/** In a large automaton, states with at least this many edges get a dense row. */
-const FAN_EDGES = 5;
-
-interface PreparedAutomaton {
-  readonly sink: Uint8Array;
-  readonly dense: Int32Array | undefined;
-  readonly width: number;
-  readonly asciiColumn: Int32Array;
-  readonly wideColumn: Map<number, number>;
-  readonly runChar: Int32Array;
-  readonly fanRow: Int32Array;
-  readonly fanTable: Int32Array;
-  readonly skipChar: Int32Array;
-}
-
-/** Derives the walk's lookup tables from an automaton's edges. Pure; run once at load. */
-function prepareAutomaton(a: Automaton): PreparedAutomaton {
-  const { edgeStart, edgeChar, edgeTarget, otherTarget } = a;
-  const states = otherTarget.length;
-  const sink = new Uint8Array(states);
-  const runChar = new Int32Array(states).fill(-1);
-  const skipChar = new Int32Array(3 * states).fill(-1);
-  for (let s = 0; s < states; s++) {
-    const first = edgeStart[s]!;
-    const end = edgeStart[s + 1]!;
-    sink[s] = first === end && otherTarget[s] === s ? 1 : 0;
-    if (first < end && edgeTarget[first] === s + 1) runChar[s] = edgeChar[first]!;
-    if (otherTarget[s] !== s) continue;
-    const leaving: number[] = [];
-    for (let e = first; e < end; e++) if (edgeTarget[e] !== s) leaving.push(edgeChar[e]!);
-    if (leaving.length >= 1 && leaving.length <= 3) leaving.forEach((char, k) => (skipChar[3 * s + k] = char));
-  }
-  const asciiColumn = new Int32Array(128);
-  const wideColumn = new Map<number, number>();
-  const chars = [...new Set(edgeChar)].sort((x, y) => x - y);
-  const width = chars.length + 1;
-  chars.forEach((char, i) => {
-    if (char < 128) asciiColumn[char] = i + 1;
-    else wideColumn.set(char, i + 1);
-  });
-  const column = (char: number) => (char < 128 ? asciiColumn[char]! : wideColumn.get(char)!);
-  const fill = (table: Int32Array, row: number, s: number) => {
-    table.fill(otherTarget[s]!, row * width, (row + 1) * width);
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) table[row * width + column(edgeChar[e]!)] = edgeTarget[e]!;
-  };
-  let dense: Int32Array | undefined;
-  const fanRow = new Int32Array(states).fill(-1);
-  let fanRows = 0;
-  if (states * width <= DENSE_CELLS) {
-    dense = new Int32Array(states * width);
-    for (let s = 0; s < states; s++) fill(dense, s, s);
-  } else {
-    for (let s = 0; s < states; s++) if (edgeStart[s + 1]! - edgeStart[s]! >= FAN_EDGES) fanRow[s] = fanRows++;
-  }
-  const fanTable = new Int32Array(fanRows * width);
-  for (let s = 0; s < states; s++) if (fanRow[s]! >= 0) fill(fanTable, fanRow[s]!, s);
-  return { sink, dense, width, asciiColumn, wideColumn, runChar, fanRow, fanTable, skipChar };
 }
 
 /**
@@ -267,7 +282,7 @@ class Dimension {
     check(this.wildBits.length >= this.wild.classCount && this.wildGroup.length === this.wildBits.length && this.wildKms.length === this.wildBits.length, "wild class tables disagree in length");
     for (const g of this.mainGroup) check(g >= -1 && g < groupCount, "group out of range");
     for (const g of this.wildGroup) check(g >= 0 && g < groupCount, "group out of range");
-    this.wildTrivial = this.wild.otherTarget.length === 1 && this.wild.edgeChar.length === 0 && this.wild.otherTarget[0] === -1;
+    this.wildTrivial = this.wild.trivial;
     // The literal spellings, classified now by the same walk the hot path would do.
     check(Array.isArray(wire.literals) && wire.literals.every((l) => typeof l === "string"), "dimension literals are not strings");
     const count = wire.literals.length;
@@ -305,8 +320,8 @@ class Dimension {
     const fold = this.fold;
     const m = walk(this.main, text, fold);
     const w = this.wildTrivial ? 0 : walk(this.wild, text, fold);
-    const k = m < 0 ? 0 : this.main.stateClass[m]!;
-    const c = w < 0 ? 0 : this.wild.stateClass[w]!;
+    const k = this.main.classOf(m);
+    const c = this.wild.classOf(w);
     this.mainClass = k;
     this.bits = this.mainBits[k]! | this.wildBits[c]!;
     const g = this.mainGroup[k]!;
@@ -318,14 +333,14 @@ class Dimension {
 /**
  * The state `text` ends in (-1: dead). Stops early in a sink state, whose class cannot change,
  * and skips over characters that cannot move the state. Two flat loops over typed arrays (dense
- * table; runs, fan rows and sorted edges) so that V8 keeps everything in registers: this is the
- * hot path.
+ * table; runs, fan rows and short edge lists) so that V8 keeps everything in registers: this is
+ * the hot path.
  */
 function walk(a: Automaton, text: string, fold: boolean): number {
-  const sink = a.sink;
-  const skipChar = a.skipChar;
+  const nodes = a.nodes;
+  const skips = a.skip;
   let state = 0;
-  if (sink[0] === 1) return 0;
+  if (nodes[N_SINK] === 1) return 0;
   const length = text.length;
   const dense = a.dense;
   const width = a.width;
@@ -334,75 +349,62 @@ function walk(a: Automaton, text: string, fold: boolean): number {
     for (let i = 0; i < length; i++) {
       let char = text.charCodeAt(i);
       if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      const skip = skipChar[3 * state]!;
+      const skip = nodes[state * NODE + N_SKIP]!;
       if (skip >= 0) {
         // Only these characters leave the state: find the next one without stepping.
-        const skip1 = skipChar[3 * state + 1]!;
-        const skip2 = skipChar[3 * state + 2]!;
+        const c0 = skips[skip]!;
+        const c1 = skips[skip + 1]!;
+        const c2 = skips[skip + 2]!;
         for (; i < length; i++) {
           char = text.charCodeAt(i);
           if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-          if (char === skip || char === skip1 || char === skip2) break;
+          if (char === c0 || char === c1 || char === c2) break;
         }
         if (i === length) return state;
       }
       state = dense[state * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
-      if (state < 0 || sink[state] === 1) return state;
+      if (state < 0 || nodes[state * NODE + N_SINK] === 1) return state;
     }
     return state;
   }
-  const edgeStart = a.edgeStart;
-  const edgeChar = a.edgeChar;
-  const edgeTarget = a.edgeTarget;
-  const otherTarget = a.otherTarget;
-  const runChar = a.runChar;
-  const fanRow = a.fanRow;
+  const edges = a.edges;
   const fanTable = a.fanTable;
   for (let i = 0; i < length; i++) {
     let char = text.charCodeAt(i);
     if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-    if (runChar[state] === char) {
+    let at = state * NODE;
+    if (nodes[at + N_RUN] === char) {
       state++;
       continue; // a sink reached this way stays put and is caught at the next step
     }
-    const skip = skipChar[3 * state]!;
+    const skip = nodes[at + N_SKIP]!;
     if (skip >= 0) {
-      const skip1 = skipChar[3 * state + 1]!;
-      const skip2 = skipChar[3 * state + 2]!;
+      const c0 = skips[skip]!;
+      const c1 = skips[skip + 1]!;
+      const c2 = skips[skip + 2]!;
       for (; i < length; i++) {
         char = text.charCodeAt(i);
         if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-        if (char === skip || char === skip1 || char === skip2) break;
+        if (char === c0 || char === c1 || char === c2) break;
       }
       if (i === length) return state;
     }
-    const row = fanRow[state]!;
-    state = row >= 0 ? fanTable[row * width + (char < 128 ? ascii[char]! : a.columnOf(char))]! : sparseStep(edgeStart, edgeChar, edgeTarget, otherTarget, state, char);
-    if (state < 0 || sink[state] === 1) return state;
+    const row = nodes[at + N_FAN]!;
+    if (row >= 0) {
+      state = fanTable[row * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
+    } else {
+      // Fewer than FAN_EDGES edges: scan them.
+      let next = nodes[at + N_OTHER]!;
+      for (let e = 2 * nodes[at + N_EDGES]!, end = 2 * nodes[at + N_EDGES_END]!; e < end; e += 2) {
+        if (edges[e] === char) { next = edges[e + 1]!; break; }
+      }
+      state = next;
+    }
+    if (state < 0) return state;
+    at = state * NODE;
+    if (nodes[at + N_SINK] === 1) return state;
   }
   return state;
-}
-
-/**
- * One step of a sparse automaton: the edge for `char` (a linear scan of short edge lists, a
- * binary search of long ones), else the state's "any other character" target. Small and
- * top-level, so V8 inlines it into the walk loops.
- */
-function sparseStep(edgeStart: Int32Array, edgeChar: Int32Array, edgeTarget: Int32Array, otherTarget: Int32Array, state: number, char: number): number {
-  let lo = edgeStart[state]!;
-  let hi = edgeStart[state + 1]! - 1;
-  if (hi - lo < 8) {
-    for (; lo <= hi; lo++) if (edgeChar[lo] === char) return edgeTarget[lo]!;
-    return otherTarget[state]!;
-  }
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = edgeChar[mid]!;
-    if (c === char) return edgeTarget[mid]!;
-    if (c < char) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return otherTarget[state]!;
 }
 
 function foldWide(char: number): number {
@@ -524,14 +526,21 @@ function userNameOfArn(arn: string): string | undefined {
   return match?.[1];
 }
 
+/** The leaves: per leaf one record of LEAF ints, a check's one cache line; then the statement lists. */
 interface LeafTables {
-  readonly allow: Int32Array;
-  readonly deny: Int32Array;
-  readonly openStart: Int32Array;
+  /** LEAF per leaf: deny bits, allow bits, and the leaf's open entries [from, to) in `open`. */
+  readonly record: Int32Array;
+  /** 4 per open entry: statement, slot, 1 for a deny, predicate. */
   readonly open: Int32Array;
   readonly matchedStart: Int32Array;
   readonly matched: Int32Array;
 }
+
+const LEAF = 4;
+const L_DENY = 0;
+const L_ALLOW = 1;
+const L_OPEN = 2;
+const L_OPEN_END = 3;
 
 class Table implements Authorizer {
   private readonly actions: Dimension;
@@ -581,15 +590,25 @@ class Table implements Authorizer {
     this.stranger = inRange(p.stranger, classCount);
     this.anonymous = inRange(p.anonymous, classCount);
 
+    const allowBits = bytesInt32(p.leaves.allow);
+    const denyBits = bytesInt32(p.leaves.deny);
+    const openStart = bytesInt32(p.leaves.openStart);
+    const leafCount = allowBits.length;
+    check(denyBits.length === leafCount && openStart.length === leafCount + 1, "leaf tables disagree in length");
+    const record = new Int32Array(leafCount * LEAF);
+    for (let leaf = 0; leaf < leafCount; leaf++) {
+      check(openStart[leaf]! <= openStart[leaf + 1]!, "leaf lists out of order");
+      record[leaf * LEAF + L_DENY] = denyBits[leaf]!;
+      record[leaf * LEAF + L_ALLOW] = allowBits[leaf]!;
+      record[leaf * LEAF + L_OPEN] = openStart[leaf]!;
+      record[leaf * LEAF + L_OPEN_END] = openStart[leaf + 1]!;
+    }
     this.leaves = {
-      allow: bytesInt32(p.leaves.allow),
-      deny: bytesInt32(p.leaves.deny),
-      openStart: bytesInt32(p.leaves.openStart),
+      record,
       open: bytesInt32(p.leaves.open),
       matchedStart: bytesInt32(p.leaves.matchedStart),
       matched: bytesInt32(p.leaves.matched),
     };
-    const leafCount = this.leaves.allow.length;
     this.rows = new SparseMaps(p.rows, this.resources.mainClassCount, leafCount);
     this.classActions = new SparseMaps(p.classes.actions, this.actions.mainClassCount, this.rows.size);
     check(this.classActions.size === classCount, "class action maps disagree with classes");
@@ -604,8 +623,8 @@ class Table implements Authorizer {
     this.provenanceIndex = bytesInt32(p.provenance.index);
     this.provenanceDeny = bytesInt32(p.provenance.deny);
     const statements = this.provenance.policy.length;
-    check(this.leaves.deny.length === leafCount && this.leaves.openStart.length === leafCount + 1 && this.leaves.matchedStart.length === leafCount + 1, "leaf tables disagree in length");
-    check(this.leaves.open.length === 4 * this.leaves.openStart[leafCount]! && this.leaves.matched.length === this.leaves.matchedStart[leafCount]!, "leaf lists disagree in length");
+    check(this.leaves.matchedStart.length === leafCount + 1, "leaf tables disagree in length");
+    check(openStart[0] === 0 && this.leaves.open.length === 4 * openStart[leafCount]! && this.leaves.matched.length === this.leaves.matchedStart[leafCount]!, "leaf lists disagree in length");
     for (let i = 0; i < this.leaves.open.length; i += 4) {
       inRange(this.leaves.open[i]!, statements);
       inRange(this.leaves.open[i + 1]!, 31);
@@ -630,10 +649,12 @@ class Table implements Authorizer {
       const leaf = this.leafOf(cls, action, resource);
       if (leaf < 0) return IMPLICIT_DENY;
       const leaves = this.leaves;
-      if (leaves.deny[leaf] !== 0) return EXPLICIT_DENY;
-      let allow = leaves.allow[leaf]!;
-      const openFrom = leaves.openStart[leaf]!;
-      const openTo = leaves.openStart[leaf + 1]!;
+      const record = leaves.record;
+      const r = leaf * LEAF;
+      if (record[r + L_DENY] !== 0) return EXPLICIT_DENY;
+      let allow = record[r + L_ALLOW]!;
+      const openFrom = record[r + L_OPEN]!;
+      const openTo = record[r + L_OPEN_END]!;
       if (openFrom !== openTo) {
         const env = this.prepareEnv(request, cls);
         for (let i = openFrom; i < openTo; i++) {
@@ -667,13 +688,13 @@ class Table implements Authorizer {
     if (leaf < 0) return denied("the bundle has no entry for this request");
     const leaves = this.leaves;
     const statements: DecidingStatement[] = [];
-    let allow = leaves.allow[leaf]!;
-    let deny = leaves.deny[leaf]!;
+    let allow = leaves.record[leaf * LEAF + L_ALLOW]!;
+    let deny = leaves.record[leaf * LEAF + L_DENY]!;
     for (let i = leaves.matchedStart[leaf]!; i < leaves.matchedStart[leaf + 1]!; i++) statements.push(this.statement(leaves.matched[i]!, false));
     const unmet: UnmetCondition[] = [];
     if (deny === 0) {
       const env = this.prepareEnv(request, cls);
-      for (let i = leaves.openStart[leaf]!; i < leaves.openStart[leaf + 1]!; i++) {
+      for (let i = leaves.record[leaf * LEAF + L_OPEN]!; i < leaves.record[leaf * LEAF + L_OPEN_END]!; i++) {
         const at = i * 4;
         if (!this.predicates[leaves.open[at + 3]!]!(env)) {
           const failed = this.firstFailing(leaves.open[at + 3]!, env);
