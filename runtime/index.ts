@@ -349,7 +349,12 @@ function walk(a: Automaton, text: string, fold: boolean): number {
     for (let i = 0; i < length; i++) {
       let char = text.charCodeAt(i);
       if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-      const skip = nodes[state * NODE + N_SKIP]!;
+      const at = state * NODE;
+      if (nodes[at + N_RUN] === char) {
+        state++;
+        continue; // as in the sparse loop below
+      }
+      const skip = nodes[at + N_SKIP]!;
       if (skip >= 0) {
         // Only these characters leave the state: find the next one without stepping.
         const c0 = skips[skip]!;
