@@ -110,8 +110,18 @@ function principalFacts(principal: AwsPrincipal): CallerFacts {
 export function specializeCallers(ws: AwsWorkspace): CallerClasses {
   const classes: CallerClass[] = [];
   const classKeys = new Map<string, number>();
+  // A class is known by its kind, facts and statements. Statements are interned one by one, so
+  // the key lists their ids: one JSON text of every statement of a class together would pass
+  // V8's longest string at a million statements.
+  const statementIds = new Map<string, number>();
+  const statementId = (statement: SpecializedStatement): number => {
+    const text = JSON.stringify(statement);
+    let id = statementIds.get(text);
+    if (id === undefined) statementIds.set(text, (id = statementIds.size));
+    return id;
+  };
   const addClass = (candidate: CallerClass): number => {
-    const key = JSON.stringify([candidate.kind, candidate.facts, candidate.statements]);
+    const key = `${JSON.stringify([candidate.kind, candidate.facts])}|${candidate.statements.map(statementId).join(",")}`;
     let id = classKeys.get(key);
     if (id === undefined) {
       id = classes.length;

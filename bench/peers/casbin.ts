@@ -1,6 +1,8 @@
 // casbin (node-casbin 5) on the standard workload: an RBAC model with deny-override.
 //
-// Each IAM policy becomes a role; the principals that hold it get `g, <principal>, <policy id>`,
+// Each IAM policy becomes a role; the principals and groups that hold it get
+// `g, <principal or group>, <policy id>`, members `g, <principal>, <group>` (casbin's role
+// hierarchy),
 // and each (action, resource) of a statement becomes a line `p, <policy id>, <resource>, <action>,
 // allow|deny`. Actions match with keyMatch (`svc1:*` is a prefix, `*` is everything, anything
 // else is exact). Allow resources match with keyMatch too: the workload's `arn:…:::bucket3/*` is
@@ -16,7 +18,7 @@
 // policies do. Checks use enforceSync (enforce() is the same work behind a promise).
 import { newEnforcer, newModelFromString, StringAdapter } from "casbin";
 import type { BenchRequest } from "../workloads.js";
-import { flattenManifest, type PeerEngine } from "./floor.js";
+import { holdings, type PeerEngine } from "./floor.js";
 
 export const CASBIN_MODEL = `
 [request_definition]
@@ -54,11 +56,14 @@ function globRegex(glob: string): string {
 
 /** The policy lines (`p, …` and `g, …`) for a manifest. */
 export function casbinPolicyLines(manifest: unknown): string[] {
-  const statements = flattenManifest(manifest);
+  const { statements, memberships } = holdings(manifest);
   const lines: string[] = [];
   const grants = new Set<string>();
+  const writer = new Map<string, string>(); // policy -> the holder whose copy is written
   for (const s of statements) {
     grants.add(`g, ${field(s.principal)}, ${field(s.policy)}`);
+    if (!writer.has(s.policy)) writer.set(s.policy, s.principal);
+    if (writer.get(s.policy) !== s.principal) continue; // a policy's lines once, whoever holds it
     for (const action of s.actions) {
       const act = keyMatchPattern(action);
       for (const resource of s.resources) {
@@ -67,6 +72,7 @@ export function casbinPolicyLines(manifest: unknown): string[] {
       }
     }
   }
+  for (const [principal, groups] of memberships) for (const group of groups) grants.add(`g, ${field(principal)}, ${field(group)}`);
   return [...lines, ...grants];
 }
 

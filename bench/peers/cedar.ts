@@ -12,6 +12,9 @@
 //   forbid(principal == User::"…", action, resource)
 //     when { context.action like "svc1:*" && context.path like "arn:aws:svc1:::*/private/*" };
 //
+// A group's statements are written once, for `principal in Group::"<group id>"`; each request
+// then carries its caller as an entity whose parents are its groups.
+//
 // Cedar's semantics (forbid overrides permit, no permit is a deny) are IAM's for these
 // statements. Actions compare case-sensitively here (IAM folds case); the workload's requests
 // name actions as the policies do. The policy set is preparsed once (`preparsePolicySet`), each
@@ -20,7 +23,7 @@
 // On Node 20 the process must run with `--no-turbo-inline-js-wasm-calls` (V8 crashes otherwise).
 import { createRequire } from "node:module";
 import type { BenchRequest } from "../workloads.js";
-import { flattenManifest, parseActionPattern, type PeerEngine } from "./floor.js";
+import { holdings, parseActionPattern, type PeerEngine } from "./floor.js";
 
 type CedarWasm = typeof import("@cedar-policy/cedar-wasm/nodejs");
 
@@ -49,9 +52,9 @@ function either(terms: string[]): string {
 /** The Cedar policy text for a manifest. */
 export function cedarPolicies(manifest: unknown): string {
   const out: string[] = [];
-  for (const s of flattenManifest(manifest)) {
+  for (const s of holdings(manifest).statements) {
     const effect = s.effect === "Allow" ? "permit" : "forbid";
-    const principal = `principal == User::${str(s.principal)}`;
+    const principal = s.group ? `principal in Group::${str(s.principal)}` : `principal == User::${str(s.principal)}`;
     const patterns = s.actions.map(parseActionPattern);
     const conditions: string[] = [];
     let action = "action";
@@ -75,6 +78,11 @@ export function setupCedar(manifest: unknown): PeerEngine {
   const text = cedarPolicies(manifest);
   const parsed = cedar.preparsePolicySet(POLICY_SET_ID, { staticPolicies: text });
   if (parsed.type !== "success") throw new Error(`cedar rejected the policies: ${parsed.errors.map((e) => e.message).slice(0, 3).join("; ")}`);
+  // The caller entity with its groups, built once per principal.
+  const entitiesOf = new Map<string, { uid: { type: string; id: string }; attrs: Record<string, never>; parents: { type: string; id: string }[] }[]>();
+  for (const [principal, groups] of holdings(manifest).memberships) {
+    if (groups.length > 0) entitiesOf.set(principal, [{ uid: { type: "User", id: principal }, attrs: {}, parents: groups.map((id) => ({ type: "Group", id })) }]);
+  }
   return {
     name: "cedar-wasm",
     check(request: BenchRequest): boolean {
@@ -83,7 +91,7 @@ export function setupCedar(manifest: unknown): PeerEngine {
         action: { type: "Action", id: request.action },
         resource: { type: "Resource", id: request.resource },
         context: { path: request.resource, action: request.action },
-        entities: [],
+        entities: entitiesOf.get(request.principal) ?? [],
         preparsedPolicySetId: POLICY_SET_ID,
       });
       if (answer.type !== "success") throw new Error(`cedar failed: ${answer.errors.map((e) => e.message).join("; ")}`);

@@ -33,16 +33,21 @@ export interface PeerEngine {
 
 const SUPPORTED_KEYS = new Set(["Sid", "Effect", "Action", "Resource"]);
 
-/** The statements of an iamc manifest (as built by standardManifest), one per principal that holds them. */
+/** A manifest as the peer translations read it. */
+interface PeerManifest {
+  readonly policies?: { id: string; document: { Statement?: unknown } }[];
+  readonly groups?: { id: string; policies?: string[] }[];
+  readonly principals?: { id: string; policies?: string[]; groups?: string[] }[];
+}
+
+/**
+ * The statements of an iamc manifest (as built by the bench workloads), one per principal that
+ * holds them: a group's policies are identity policies of each member, flattened onto it.
+ */
 export function flattenManifest(manifest: unknown): FlatStatement[] {
-  const m = manifest as {
-    policies?: { id: string; document: { Statement?: unknown } }[];
-    groups?: { id: string; policies?: string[] }[];
-    principals?: { id: string; policies?: string[]; groups?: string[] }[];
-  };
+  const m = manifest as PeerManifest;
   if (!Array.isArray(m.policies) || !Array.isArray(m.principals)) throw new Error("manifest has no policies or principals");
   const byId = new Map(m.policies.map((p) => [p.id, p]));
-  // A group's policies are identity policies of each member: flattened onto the member.
   const groupPolicies = new Map((m.groups ?? []).map((g) => [g.id, g.policies ?? []]));
   const out: FlatStatement[] = [];
   for (const principal of m.principals) {
@@ -52,27 +57,58 @@ export function flattenManifest(manifest: unknown): FlatStatement[] {
       if (policies === undefined) throw new Error(`principal ${principal.id} is in unknown group ${group}`);
       held.push(...policies);
     }
-    for (const policyId of held) {
-      const policy = byId.get(policyId);
-      if (policy === undefined) throw new Error(`principal ${principal.id} holds unknown policy ${policyId}`);
-      const raw = policy.document.Statement;
-      const statements = (Array.isArray(raw) ? raw : [raw]) as Record<string, unknown>[];
-      for (const s of statements) {
-        for (const key of Object.keys(s)) {
-          if (!SUPPORTED_KEYS.has(key)) throw new Error(`statement element ${key} is not supported by the peer translations`);
-        }
-        if (s.Effect !== "Allow" && s.Effect !== "Deny") throw new Error(`bad Effect ${String(s.Effect)}`);
-        const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
-        const actions = list(s.Action);
-        const resources = list(s.Resource);
-        for (const text of [...actions, ...resources]) {
-          if (text.includes("?") || text.includes("${")) throw new Error(`pattern ${text}: \`?\` and policy variables are not supported by the peer translations`);
-        }
-        out.push({ principal: principal.id, policy: policyId, effect: s.Effect, actions, resources });
-      }
-    }
+    for (const policyId of held) out.push(...policyStatements(byId, policyId, principal.id));
   }
   return out;
+}
+
+/** Who holds what, for engines with roles or groups of their own: direct holders and groups apart. */
+export interface Holdings {
+  /** Statements of policies held directly, with their principal; of group policies, with the group id as principal. */
+  readonly statements: readonly (FlatStatement & { readonly group: boolean })[];
+  /** Principal id -> its groups. */
+  readonly memberships: ReadonlyMap<string, readonly string[]>;
+}
+
+export function holdings(manifest: unknown): Holdings {
+  const m = manifest as PeerManifest;
+  if (!Array.isArray(m.policies) || !Array.isArray(m.principals)) throw new Error("manifest has no policies or principals");
+  const byId = new Map(m.policies.map((p) => [p.id, p]));
+  const statements: (FlatStatement & { group: boolean })[] = [];
+  for (const principal of m.principals) {
+    for (const policyId of principal.policies ?? []) statements.push(...policyStatements(byId, policyId, principal.id).map((s) => ({ ...s, group: false })));
+  }
+  const groups = new Set((m.groups ?? []).map((g) => g.id));
+  for (const group of m.groups ?? []) {
+    for (const policyId of group.policies ?? []) statements.push(...policyStatements(byId, policyId, group.id).map((s) => ({ ...s, group: true })));
+  }
+  const memberships = new Map<string, string[]>();
+  for (const principal of m.principals) {
+    for (const group of principal.groups ?? []) if (!groups.has(group)) throw new Error(`principal ${principal.id} is in unknown group ${group}`);
+    memberships.set(principal.id, principal.groups ?? []);
+  }
+  return { statements, memberships };
+}
+
+/** One policy's statements as held by `holder`; refuses what the translations cannot say. */
+function policyStatements(byId: ReadonlyMap<string, { document: { Statement?: unknown } }>, policyId: string, holder: string): FlatStatement[] {
+  const policy = byId.get(policyId);
+  if (policy === undefined) throw new Error(`${holder} holds unknown policy ${policyId}`);
+  const raw = policy.document.Statement;
+  const statements = (Array.isArray(raw) ? raw : [raw]) as Record<string, unknown>[];
+  return statements.map((s) => {
+    for (const key of Object.keys(s)) {
+      if (!SUPPORTED_KEYS.has(key)) throw new Error(`statement element ${key} is not supported by the peer translations`);
+    }
+    if (s.Effect !== "Allow" && s.Effect !== "Deny") throw new Error(`bad Effect ${String(s.Effect)}`);
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
+    const actions = list(s.Action);
+    const resources = list(s.Resource);
+    for (const text of [...actions, ...resources]) {
+      if (text.includes("?") || text.includes("${")) throw new Error(`pattern ${text}: \`?\` and policy variables are not supported by the peer translations`);
+    }
+    return { principal: holder, policy: policyId, effect: s.Effect, actions, resources };
+  });
 }
 
 /** How an action pattern matches: every action, every action of a service, or one action. */
