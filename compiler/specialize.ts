@@ -110,23 +110,17 @@ function principalFacts(principal: AwsPrincipal): CallerFacts {
 export function specializeCallers(ws: AwsWorkspace): CallerClasses {
   const classes: CallerClass[] = [];
   const classKeys = new Map<string, number>();
-  // A class is known by its kind, facts and statements. Statements are interned one by one, so
-  // the key lists their ids: one JSON text of every statement of a class together would pass
-  // V8's longest string at a million statements.
-  const statementIds = new Map<string, number>();
-  const statementId = (statement: SpecializedStatement): number => {
-    const text = JSON.stringify(statement);
-    let id = statementIds.get(text);
-    if (id === undefined) statementIds.set(text, (id = statementIds.size));
-    return id;
-  };
-  const addClass = (candidate: CallerClass): number => {
-    const key = `${JSON.stringify([candidate.kind, candidate.facts])}|${candidate.statements.map(statementId).join(",")}`;
+  // A class is known by its kind, facts and statements; the collector gives each statement a
+  // short key (see StatementCollector.keys). One JSON text of all of a class's statements would
+  // pass V8's longest string at a million statements.
+  const addClass = (candidate: CallerClass & { readonly keys: readonly string[] }): number => {
+    const key = `${JSON.stringify([candidate.kind, candidate.facts])}|${candidate.keys.join(",")}`;
     let id = classKeys.get(key);
     if (id === undefined) {
       id = classes.length;
       classKeys.set(key, id);
-      classes.push(candidate);
+      const { keys: _keys, ...cls } = candidate;
+      classes.push(cls);
     } else {
       classes[id]!.members.push(...candidate.members);
     }
@@ -173,7 +167,7 @@ function resourceSidePolicyIds(ws: AwsWorkspace): string[] {
   return [...new Set(ids)];
 }
 
-function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerClass {
+function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerClass & { readonly keys: readonly string[] } {
   const facts = principalFacts(principal);
   const out = new StatementCollector(facts);
   const groupPolicies = principal.groups.flatMap((g) => ws.groups.find((x) => x.id === g)?.policies ?? []);
@@ -201,10 +195,11 @@ function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerC
     },
     facts: out.factsUsed(),
     statements: out.statements,
+    keys: out.keys,
   };
 }
 
-function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | undefined, name: string): CallerClass {
+function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | undefined, name: string): CallerClass & { readonly keys: readonly string[] } {
   const out = new StatementCollector(NO_FACTS);
   addResourceSide(ws, out, id, account, false);
   return {
@@ -213,6 +208,7 @@ function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | un
     kind: { outsider: true, ...(account === undefined ? {} : { account }), role: false, boundary: false, session: false, scpLevels: 0 },
     facts: [],
     statements: out.statements,
+    keys: out.keys,
   };
 }
 
@@ -265,8 +261,23 @@ function refSlot(ref: PrincipalRef, id: CallerId, account: string | undefined): 
 }
 
 /** Specializes statements against what is known of the caller, remembering the facts it read. */
+/** Ids of workspace statements by identity, for the keys of statements specialization left as they were. */
+const statementIds = new WeakMap<Statement, number>();
+let nextStatementId = 0;
+function idOf(statement: Statement): number {
+  let id = statementIds.get(statement);
+  if (id === undefined) statementIds.set(statement, (id = nextStatementId++));
+  return id;
+}
+
 class StatementCollector {
   readonly statements: SpecializedStatement[] = [];
+  /**
+   * Per statement, a key equal for equal specialized statements: the source statement's identity
+   * with slot, layer and scope when specialization changed nothing in it (the common case, and
+   * cheap), else its JSON text.
+   */
+  readonly keys: string[] = [];
   private readonly used = new Map<string, ContextValue | null>();
 
   constructor(private readonly facts: CallerFacts) {}
@@ -282,16 +293,22 @@ class StatementCollector {
       if (decided === false) return; // can never hold for this caller: the statement never applies
       if (decided === undefined) conditions.push(this.substituteCondition(condition));
     }
-    this.statements.push({
+    const patterns = this.substituteAll(statement.resources.patterns);
+    const specialized: SpecializedStatement = {
       effect: statement.effect,
       slot,
       layer,
       actions: statement.actions,
-      resources: { negated: statement.resources.negated, patterns: this.substituteAll(statement.resources.patterns) },
+      resources: { negated: statement.resources.negated, patterns },
       scope,
       conditions,
       source: statement.source,
-    });
+    };
+    const unchanged =
+      patterns.length === statement.resources.patterns.length && patterns.every((p, i) => p === statement.resources.patterns[i]) &&
+      conditions.length === statement.conditions.length && conditions.every((c, i) => c === statement.conditions[i]);
+    this.statements.push(specialized);
+    this.keys.push(unchanged ? `#${idOf(statement)}/${slot}/${layer}/${JSON.stringify(scope)}` : JSON.stringify(specialized));
   }
 
   factsUsed(): (readonly [string, ContextValue | null])[] {
@@ -316,8 +333,11 @@ class StatementCollector {
     return evaluateCondition(condition, (key) => this.known(key) ?? undefined);
   }
 
+  /** The condition with the known variables substituted; the same object when there are none. */
   private substituteCondition(condition: Condition): Condition {
-    return { ...condition, values: this.substituteAll(condition.values) };
+    const values = this.substituteAll(condition.values);
+    const same = values.length === condition.values.length && values.every((v, i) => v === condition.values[i]);
+    return same ? condition : { ...condition, values };
   }
 
   /**
