@@ -170,6 +170,14 @@ function latency(check: (r: BenchRequest) => unknown, requests: readonly BenchRe
   return { median: samples[Math.floor(samples.length / 2)]!, p99: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.99))]!, samples: rounds, batch };
 }
 
+/**
+ * Requests as a gateway receives them: parsed from JSON text, so their strings are flat, not the
+ * rope strings that building them with template literals leaves (every engine gets the same).
+ */
+function asReceived<T>(requests: T[]): T[] {
+  return JSON.parse(JSON.stringify(requests)) as T[];
+}
+
 /** Median time (ns) of a few single checks, after a collection and three untimed calls. */
 function probe(check: (r: BenchRequest) => unknown, requests: readonly BenchRequest[]): number {
   gc();
@@ -278,8 +286,8 @@ const log = (text: string) => console.log(text);
 
 async function measureSize(n: number): Promise<void> {
   log(`\n=== N = ${fmt(n)} statements ===`);
-  const requests = standardRequests(n, SETTINGS.requests, SETTINGS.seed);
-  const edges = edgeRequests(n);
+  const requests = asReceived(standardRequests(n, SETTINGS.requests, SETTINGS.seed));
+  const edges = asReceived(edgeRequests(n));
   const verify = [...requests, ...edges];
   const iamcState = states.get(IAMC)!;
 
@@ -486,7 +494,7 @@ const variantRows: VariantRow[] = [];
 async function measureVariant(workload: Workload, n: number): Promise<void> {
   log(`\n=== variant ${workload.name}, N = ${fmt(n)} ===`);
   const manifest = workload.manifest(n);
-  const requests = workload.requests(n, SETTINGS.requests, SETTINGS.seed);
+  const requests = asReceived(workload.requests(n, SETTINGS.requests, SETTINGS.seed));
   const row = (engine: string): VariantRow => ({ workload: workload.name, engine, statements: n, status: "ok" });
 
   const workspace = workspaceFromManifest(manifest) as AwsWorkspace;
