@@ -71,8 +71,10 @@ const SETTINGS = {
   latencyBudgetMs: env("IAMC_BENCH_LATENCY_BUDGET_MS", 1500),
   /** Statement counts for the variant workloads (conditions, wildcards, roles); empty to skip. */
   variantSizes: (process.env.IAMC_BENCH_VARIANT_SIZES ?? "1000,10000").split(",").filter((s) => s.trim() !== "").map((s) => Number(s.trim().replace(/_/g, ""))),
+  /** Cap on an iamc compile of a variant workload (s). */
+  variantCompileCapS: env("IAMC_BENCH_VARIANT_COMPILE_CAP_S", 120),
   /** Requests the reference evaluator checks per variant (it scans every statement). */
-  variantReferenceRequests: env("IAMC_BENCH_VARIANT_REFERENCE_REQUESTS", 300),
+  variantReferenceRequests: env("IAMC_BENCH_VARIANT_REFERENCE_REQUESTS", 100),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -80,6 +82,8 @@ const SETTINGS = {
 
 interface CompileJob {
   readonly n: number;
+  /** A variant workload's name; the standard workload when absent. */
+  readonly workload?: string;
 }
 
 type CompileMessage =
@@ -90,7 +94,8 @@ type CompileMessage =
 function compileJob(job: CompileJob): void {
   const port = parentPort!;
   const t0 = performance.now();
-  const workspace = workspaceFromManifest(standardManifest(job.n));
+  const variant = VARIANT_WORKLOADS.find((w) => w.name === job.workload);
+  const workspace = workspaceFromManifest(variant === undefined ? standardManifest(job.n) : variant.manifest(job.n));
   port.postMessage({ type: "compiling", buildMs: performance.now() - t0 } satisfies CompileMessage);
   const t1 = performance.now();
   const { bundle, diagnostics } = compileWorkspace(workspace);
@@ -108,11 +113,11 @@ type CompileOutcome =
   | { readonly ok: true; readonly compileMs: number; readonly buildMs: number; readonly bundle: Uint8Array }
   | { readonly ok: false; readonly note: string; readonly compileMs?: number; readonly buildMs?: number };
 
-/** Compiles the standard workload at N in a worker; stops it past `capS` (per phase). */
-function compileCapped(n: number, capS: number): Promise<CompileOutcome> {
+/** Compiles a workload (the standard one by default) at N in a worker; stops it past `capS` (per phase). */
+function compileCapped(n: number, capS: number, workload?: string): Promise<CompileOutcome> {
   return new Promise((resolve) => {
     const worker = new Worker(new URL(import.meta.url), {
-      workerData: { n } satisfies CompileJob,
+      workerData: { n, ...(workload === undefined ? {} : { workload }) } satisfies CompileJob,
       resourceLimits: { maxOldGenerationSizeMb: SETTINGS.workerHeapMb },
     });
     let settled = false;
@@ -497,17 +502,17 @@ async function measureVariant(workload: Workload, n: number): Promise<void> {
   const requests = asReceived(workload.requests(n, SETTINGS.requests, SETTINGS.seed));
   const row = (engine: string): VariantRow => ({ workload: workload.name, engine, statements: n, status: "ok" });
 
-  const workspace = workspaceFromManifest(manifest) as AwsWorkspace;
-  const t0 = performance.now();
-  const { bundle, diagnostics } = compileWorkspace(workspace);
-  const compileMs = performance.now() - t0;
-  const iamcRow = { ...row(IAMC), compileMs };
+  const outcome = await compileCapped(n, SETTINGS.variantCompileCapS, workload.name);
+  const iamcRow: VariantRow = { ...row(IAMC), ...(outcome.compileMs === undefined ? {} : { compileMs: outcome.compileMs }) };
   variantRows.push(iamcRow);
-  if (bundle === undefined) {
-    Object.assign(iamcRow, { status: "skipped", note: diagnostics.map((d) => `${d.code} ${d.message}`).slice(0, 2).join("; ") });
-    log(`iamc: ${iamcRow.note}`);
+  if (!outcome.ok) {
+    Object.assign(iamcRow, { status: "skipped", note: outcome.note });
+    log(`iamc: ${outcome.note}`);
     return;
   }
+  const bundle = outcome.bundle;
+  log(`iamc: compile ${fmt(outcome.compileMs, 1)} ms, bundle ${fmt(bundle.length)} bytes`);
+  const workspace = workspaceFromManifest(manifest) as AwsWorkspace;
   const t1 = performance.now();
   const iamc = loadBundle(bundle);
   Object.assign(iamcRow, { setupMs: performance.now() - t1, bundleBytes: bundle.length });
