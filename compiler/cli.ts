@@ -5,7 +5,7 @@
 // Exit codes: 0 ok, 1 invalid input (diagnostics, unreadable bundle or request file),
 // 2 usage, 70 internal error (a bug in iamc).
 import { Command, CommanderError, Option } from "commander";
-import { createReadStream, readFileSync, realpathSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, realpathSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -104,7 +104,7 @@ function buildProgram(io: CliIo, state: { exitCode: number }): Command {
   program
     .command("compile")
     .description("compile a workspace to a .iamc bundle; on errors report them all and write nothing")
-    .argument("[manifest]", "the workspace manifest, or a directory holding iamc.json", "iamc.json")
+    .argument("[manifest]", "the workspace manifest (.json, or .iam in the DSL), or a directory holding iamc.json or iamc.iam", "iamc.json")
     .requiredOption("-o, --output <file>", "the bundle to write (replaced atomically)")
     .addOption(new Option("--format <format>", "diagnostics format").choices(["human", "json"]).default("human"))
     .action(async (manifest: string, options: CompileOptions, cmd: Command) => {
@@ -131,12 +131,38 @@ function buildProgram(io: CliIo, state: { exitCode: number }): Command {
     state.exitCode = await singleRequestCommand(io, cwd, bundle, options, globals(cmd), cmd, true);
   });
 
+  program
+    .command("fmt")
+    .description("rewrite .iam files in canonical form, keeping their comments; --check changes nothing and lists the files that would change")
+    .argument("<files...>", ".iam files")
+    .option("--check", "write nothing; print the files that are not formatted and exit 1 if there are any")
+    .addOption(modelOption())
+    .action(async (files: string[], options: FmtOptions, cmd: Command) => {
+      state.exitCode = await fmtCommand(io, cwd, files, options, globals(cmd));
+    });
+
+  program
+    .command("convert")
+    .description("convert between JSON and the DSL (OUT's extension picks the form): a manifest <-> a .iam workspace, a policy <-> a .iam policy file")
+    .argument("<input>", "a .json or .iam file: a manifest (it has `model`) or a policy")
+    .requiredOption("-o, --output <file>", "the .json or .iam file to write (replaced atomically)")
+    .addOption(modelOption())
+    .action(async (input: string, options: ConvertCliOptions, cmd: Command) => {
+      for (const [label, file] of [["input", input], ["output", options.output]] as const) {
+        if (!/\.(json|iam)$/i.test(file)) usageError(cmd, `the ${label} \`${file}\` must end in .json or .iam`);
+      }
+      state.exitCode = await convertCommand(io, cwd, input, options, globals(cmd));
+    });
+
   program.addHelpText(
     "after",
     [
       "",
       "Examples:",
       "  iamc compile examples/company -o company.iamc",
+      "  iamc compile examples/company/iamc.iam -o company.iamc",
+      "  iamc fmt --check examples/company/iamc.iam",
+      "  iamc convert examples/company/iamc.json -o company.iam",
       "  iamc check company.iamc --requests requests.jsonl",
       "  iamc explain company.iamc --principal arn:aws:iam::111111111111:user/alice \\",
       "    --action s3:GetObject --resource arn:aws:s3:::acme-app-data/teams/payments/q1.csv",
@@ -145,6 +171,20 @@ function buildProgram(io: CliIo, state: { exitCode: number }): Command {
     ].join("\n"),
   );
   return program;
+}
+
+interface FmtOptions {
+  readonly check?: boolean;
+  readonly model?: string;
+}
+
+interface ConvertCliOptions {
+  readonly output: string;
+  readonly model?: string;
+}
+
+function modelOption(): Option {
+  return new Option("--model <model>", "how to read a policy file that has no `model` line (default aws)").choices(["aws", "cloudalus", "krutrim"]);
 }
 
 function requestOptions(cmd: Command): Command {
@@ -165,7 +205,9 @@ async function compileCommand(
   globals: GlobalOptions,
 ): Promise<number> {
   const started = performance.now();
-  const { compile, writeFileAtomic } = await import("./index.js");
+  const [{ compile }, { writeFileAtomic }] = await Promise.all([import("./compile.js"), import("./write-file.js")]);
+  // the default manifest is iamc.json, else a workspace written in the DSL
+  if (manifest === "iamc.json" && !existsSync(resolve(cwd, manifest)) && existsSync(resolve(cwd, "iamc.iam"))) manifest = "iamc.iam";
   const output = resolve(cwd, options.output);
   const progress = options.format === "human" && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
   let result: Awaited<ReturnType<typeof compile>>;
@@ -210,6 +252,81 @@ async function compileCommand(
   }
   await emit(io.stderr, text);
   return failed ? EXIT.invalidInput : EXIT.ok;
+}
+
+async function fmtCommand(io: CliIo, cwd: string, files: readonly string[], options: FmtOptions, globals: GlobalOptions): Promise<number> {
+  const { formatFile } = await import("./convert.js");
+  const show = displayPath(cwd);
+  const results = [];
+  for (const file of files) {
+    const path = resolve(cwd, file);
+    results.push({ path, ...(await formatFile(path, options.model === undefined ? {} : { model: options.model })) });
+  }
+  const diagnostics: Diagnostic[] = results.flatMap((r) => r.diagnostics);
+  const changed = results.filter((r) => r.text !== undefined && r.text !== r.original);
+  if (!hasErrors(diagnostics) && options.check) {
+    await emit(io.stdout, changed.map((r) => `${show(r.path)}\n`).join(""));
+    return changed.length > 0 ? EXIT.invalidInput : EXIT.ok;
+  }
+  if (hasErrors(diagnostics)) return reportFailure(io, cwd, globals, diagnostics, "no file written");
+  const { writeFileAtomic } = await import("./write-file.js");
+  const written: string[] = [];
+  for (const result of changed) {
+    try {
+      await writeFileAtomic(result.path, Buffer.from(result.text!, "utf8"));
+      written.push(`formatted ${show(result.path)}\n`);
+    } catch (err) {
+      diagnostics.push(writeError(result.path, err));
+    }
+  }
+  await emit(io.stderr, written.join(""));
+  if (hasErrors(diagnostics)) return reportFailure(io, cwd, globals, diagnostics, undefined);
+  return EXIT.ok;
+}
+
+async function convertCommand(io: CliIo, cwd: string, input: string, options: ConvertCliOptions, globals: GlobalOptions): Promise<number> {
+  const { convertFile } = await import("./convert.js");
+  const inputPath = resolve(cwd, input);
+  const outputPath = resolve(cwd, options.output);
+  const result = await convertFile(inputPath, outputPath, options.model === undefined ? {} : { model: options.model });
+  if (result.text === undefined || hasErrors(result.diagnostics)) {
+    return reportFailure(io, cwd, globals, result.diagnostics, "nothing written");
+  }
+  const { writeFileAtomic } = await import("./write-file.js");
+  try {
+    await writeFileAtomic(outputPath, Buffer.from(result.text, "utf8"));
+  } catch (err) {
+    return reportFailure(io, cwd, globals, [writeError(outputPath, err)], "nothing written");
+  }
+  const show = displayPath(cwd);
+  await emit(io.stderr, `converted ${show(inputPath)} -> ${show(outputPath)} (${result.kind === "policy" ? "a policy" : "a workspace"})\n`);
+  return EXIT.ok;
+}
+
+function writeError(file: string, err: unknown): Diagnostic {
+  return {
+    code: "IAMC1109",
+    severity: "error",
+    message: `cannot write \`${file}\`: ${describeError(err)}`,
+    file,
+    help: "check that the directory exists and that you may write to it",
+  };
+}
+
+/** Renders the diagnostics of a failed run on stderr, with a closing line; exit 1. */
+async function reportFailure(
+  io: CliIo,
+  cwd: string,
+  globals: GlobalOptions,
+  diagnostics: readonly RenderableDiagnostic[],
+  closing: string | undefined,
+): Promise<number> {
+  const color = colorFor(io.stderr, io.env, globals.color);
+  const c = pc.createColors(color);
+  let text = renderDiagnostics(diagnostics, { color, readSource: sourceReader(cwd), displayPath: displayPath(cwd) });
+  if (closing !== undefined) text += `${c.red(closing)}\n`;
+  await emit(io.stderr, text);
+  return EXIT.invalidInput;
 }
 
 async function checkCommand(

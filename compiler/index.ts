@@ -14,3 +14,9 @@ export { renderDiagnostics, diagnosticsToJson } from "./render.js";
 export { DIAGNOSTIC_CODES, type Diagnostic, type DiagnosticCode, type Severity } from "./diagnostics.js";
 /** The IR types. */
 export type * from "./ir.js";
+/** The DSL: parse `.iam` text, print a value as `.iam`, `fmt`, canonical JSON. */
+export { formatIam, parseIam, printIam, writeCanonicalJson } from "../grammar/index.js";
+/** A `.iam` file as a located JsonSource (every stage reports on its line:column). */
+export { parseIamSource, type IamSource } from "./iam-source.js";
+/** `iamc fmt` and `iamc convert` on files: the text to write, or the diagnostics. */
+export { convertFile, formatFile, type ConvertOptions, type ConvertResult } from "./convert.js";

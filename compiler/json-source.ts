@@ -142,7 +142,10 @@ export function originAt(source: JsonSource, path: JsonPath, target: SpanTarget 
   return span === undefined ? { file: source.file, pointer } : { file: source.file, pointer, span };
 }
 
-/** The JSON text of the value at `path` exactly as written (a number keeps its written form). */
+/**
+ * The JSON text of the value at `path` exactly as written (a number keeps its written form). For
+ * a `.iam` source the tree's number nodes span the number inside `json(...)`, so this is the same.
+ */
 export function rawTextAt(source: JsonSource, path: JsonPath): string | undefined {
   const node = nodeAt(source, path);
   return node === undefined ? undefined : source.text.slice(node.offset, node.offset + node.length);

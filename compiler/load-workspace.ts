@@ -5,6 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import { hasErrors, type Diagnostic, type Result } from "./diagnostics.js";
+import { isIamFile } from "./iam-file.js";
 import type { SourceDigest, Workspace } from "./ir.js";
 import { encodePointer, parseJsonSource, pathToSpan, type JsonPath, type JsonSource } from "./json-source.js";
 import { checkManifest, type AwsManifest } from "./manifest-aws.js";
@@ -12,9 +13,12 @@ import { buildAwsWorkspace, sortDiagnostics, type PolicyFile } from "./workspace
 
 /** The manifest's name when a folder is given. */
 export const MANIFEST_NAME = "iamc.json";
+/** The manifest's name in a folder without `iamc.json`: the workspace written in the DSL. */
+export const DSL_MANIFEST_NAME = "iamc.iam";
 
 /**
- * Loads a workspace: `manifestPathOrDir` is a manifest file or a folder holding `iamc.json`.
+ * Loads a workspace: `manifestPathOrDir` is a manifest file (`.json`, or `.iam` for a workspace
+ * written in the DSL) or a folder holding `iamc.json` (else `iamc.iam`).
  * Paths inside the manifest are relative to its folder. Never throws for a user mistake: every
  * problem is a diagnostic, and the workspace is returned only when there is no error.
  */
@@ -25,11 +29,13 @@ export async function loadWorkspace(manifestPathOrDir: string): Promise<Result<W
     const help =
       manifestFile === manifestPathOrDir
         ? "pass the manifest file, or the folder that holds `iamc.json`"
-        : `the folder \`${manifestPathOrDir}\` holds no readable \`${MANIFEST_NAME}\``;
+        : `the folder \`${manifestPathOrDir}\` holds no readable \`${MANIFEST_NAME}\` (nor \`${DSL_MANIFEST_NAME}\`)`;
     return fail([{ code: "IAMC1002", severity: "error", message: `cannot read \`${manifestFile}\`: ${read}`, file: manifestFile, help }]);
   }
   const baseDir = dirname(manifestFile);
-  const parsed = parseJsonSource(manifestFile, read.text);
+  // The grammar (and chevrotain) load only for runs that read a `.iam` file.
+  const dsl = async () => (await import("./iam-source.js")).parseIamSource;
+  const parsed = isIamFile(manifestFile) ? (await dsl())(manifestFile, read.text) : parseJsonSource(manifestFile, read.text);
   if (parsed.value === undefined) return fail(parsed.diagnostics);
   const manifestSource = parsed.value;
 
@@ -38,7 +44,8 @@ export async function loadWorkspace(manifestPathOrDir: string): Promise<Result<W
 
   const sources: SourceDigest[] = [{ file: sourceName(baseDir, manifestFile), sha256: read.sha256 }];
   const files = await readPolicyFiles(manifestSource, checked.value, baseDir, sources);
-  const built = buildAwsWorkspace({ manifestSource, manifest: checked.value, files: files.files, sources });
+  const parseIam = files.files.some((f) => isIamFile(f.file)) ? await dsl() : undefined;
+  const built = buildAwsWorkspace({ manifestSource, manifest: checked.value, files: files.files, sources, ...(parseIam === undefined ? {} : { parseIam }) });
 
   const diagnostics = sortDiagnostics(
     [...checked.diagnostics, ...files.diagnostics, ...built.diagnostics],
@@ -49,17 +56,31 @@ export async function loadWorkspace(manifestPathOrDir: string): Promise<Result<W
 
 const fail = (diagnostics: readonly Diagnostic[]): Result<Workspace> => ({ value: undefined, diagnostics });
 
-async function manifestFileOf(argument: string): Promise<string> {
+/** The manifest a path names: the file itself, or in a folder `iamc.json`, else `iamc.iam`. */
+export async function manifestFileOf(argument: string): Promise<string> {
   try {
-    if ((await stat(argument)).isDirectory()) return join(argument, MANIFEST_NAME);
+    if ((await stat(argument)).isDirectory()) {
+      const json = join(argument, MANIFEST_NAME);
+      const dsl = join(argument, DSL_MANIFEST_NAME);
+      if (!(await isFile(json)) && (await isFile(dsl))) return dsl;
+      return json;
+    }
   } catch {
     // not there: reading it reports that
   }
   return argument;
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** The text and digest of a file, or why it could not be read. */
-async function readSource(file: string): Promise<{ text: string; sha256: string } | string> {
+export async function readSource(file: string): Promise<{ text: string; sha256: string } | string> {
   try {
     const bytes = await readFile(file);
     return { text: bytes.toString("utf8"), sha256: createHash("sha256").update(bytes).digest("hex") };
@@ -95,29 +116,18 @@ async function readPolicyFiles(
   for (const [index, entry] of manifest.policies.entries()) {
     if (entry.kind !== "file") continue;
     const at = [...entry.path, "file"];
-    let matches: string[];
-    if (isDynamicPattern(entry.file)) {
-      const found = await globFiles(entry.file, baseDir);
-      if (typeof found === "string") {
-        error(at, "IAMC1003", `cannot expand \`${entry.file}\`: ${found}`, "check the glob's syntax");
-        continue;
-      }
-      if (found.length === 0) {
-        error(at, "IAMC1003", `\`${entry.file}\` matched no file`, `the pattern is relative to the manifest's folder \`${baseDir}\`; check it, or remove the entry`);
-        continue;
-      }
-      matches = found;
-    } else matches = [entry.file];
+    const expanded = await expandFileEntry(entry.file, baseDir);
+    if (!Array.isArray(expanded)) {
+      error(at, "IAMC1003", expanded.message, expanded.help);
+      continue;
+    }
+    const matches = expanded;
 
     for (const match of matches) {
       const file = isAbsolute(match) ? match : join(baseDir, match);
       const extension = extname(match).toLowerCase();
-      if (extension === ".iam") {
-        error(at, "IAMC1004", `\`${match}\` is a DSL file: the DSL is not implemented yet`, "write the policy as an AWS JSON document in a `.json` file");
-        continue;
-      }
-      if (extension !== ".json") {
-        error(at, "IAMC1004", `\`${match}\` is not a policy file iamc reads`, "policy files are AWS JSON documents named `*.json`");
+      if (extension !== ".json" && extension !== ".iam") {
+        error(at, "IAMC1004", `\`${match}\` is not a policy file iamc reads`, "policy files are AWS JSON documents named `*.json`, or DSL files named `*.iam`");
         continue;
       }
       const read = await readSource(file);
@@ -134,6 +144,17 @@ async function readPolicyFiles(
     }
   }
   return { files, diagnostics };
+}
+
+/** The files a `file` entry names: the path itself, or a glob's matches in code-unit order. */
+export async function expandFileEntry(pattern: string, baseDir: string): Promise<string[] | { message: string; help: string }> {
+  if (!isDynamicPattern(pattern)) return [pattern];
+  const found = await globFiles(pattern, baseDir);
+  if (typeof found === "string") return { message: `cannot expand \`${pattern}\`: ${found}`, help: "check the glob's syntax" };
+  if (found.length === 0) {
+    return { message: `\`${pattern}\` matched no file`, help: `the pattern is relative to the manifest's folder \`${baseDir}\`; check it, or remove the entry` };
+  }
+  return found;
 }
 
 async function globFiles(pattern: string, cwd: string): Promise<string[] | string> {

@@ -1,13 +1,16 @@
 // The files of an `aws` workspace → the IR: parse the policy files, name each policy, lower it,
 // lower the entities, link. Pure: the files were read by load-workspace.ts.
 import { basename, extname } from "node:path";
-import { hasErrors, type Diagnostic, type Result } from "./diagnostics.js";
+import { InternalError, hasErrors, type Diagnostic, type Result } from "./diagnostics.js";
+import { isIamFile } from "./iam-file.js";
+import type { parseIamSource } from "./iam-source.js";
 import type { AwsWorkspace, Policy, SourceDigest } from "./ir.js";
 import { encodePointer, originAt, parseJsonSource, pathToSpan, type JsonPath, type JsonSource } from "./json-source.js";
 import { linkAwsWorkspace } from "./link-aws.js";
 import { lowerAwsAccount, lowerAwsGroup, lowerAwsPolicy, lowerAwsPrincipal, lowerAwsResource } from "./lower-aws.js";
-import type { AwsManifest } from "./manifest-aws.js";
-import { valueAt } from "./schema/issues.js";
+import type { AwsManifest, PolicyEntry } from "./manifest-aws.js";
+import { awsInlinePolicyEntryShellSchema } from "./schema/aws.js";
+import { checkSchema, valueAt } from "./schema/issues.js";
 
 /** A policy file read for a `file` entry of the manifest. */
 export interface PolicyFile {
@@ -24,6 +27,11 @@ export interface AwsWorkspaceInput {
   /** Files of `file` entries, in entry order, each entry's files sorted. */
   readonly files: readonly PolicyFile[];
   readonly sources: readonly SourceDigest[];
+  /**
+   * The DSL reader, needed when a file is `.iam`. Passed in by the I/O edge, which loads the
+   * grammar only for runs that read DSL files.
+   */
+  readonly parseIam?: typeof parseIamSource;
 }
 
 /** A policy document to lower, with where its id came from. */
@@ -80,6 +88,11 @@ export function buildAwsWorkspace(input: AwsWorkspaceInput): Result<AwsWorkspace
       return;
     }
     for (const file of input.files.filter((f) => f.entry === index)) {
+      if (isIamFile(file.file)) {
+        if (input.parseIam === undefined) throw new InternalError(`buildAwsWorkspace: ${file.file} is a .iam file but no DSL reader was given`);
+        candidates.push(...iamCandidates(entry, file, manifestSource, input.parseIam, { diagnostics, broken, sources }));
+        continue;
+      }
       const parsed = parseJsonSource(file.file, file.text);
       const named = parsed.value === undefined ? undefined : ownName(parsed.value.value);
       const id = entry.id ?? named?.value ?? stemOf(file.file);
@@ -131,6 +144,72 @@ export function buildAwsWorkspace(input: AwsWorkspaceInput): Result<AwsWorkspace
   // INVARIANT: a workspace is returned only when nothing was wrong: ids unique, every reference
   // resolved, operators known, condition values well-formed (what ir.ts promises later stages)
   return { value: hasErrors(diagnostics) ? undefined : draft, diagnostics };
+}
+
+/** The model-wide parts a `.iam` policy file may not declare, by the field its declarations make. */
+const NOT_IN_POLICY_FILES = "a `.iam` file listed in the manifest's `policies` holds policies only";
+
+/**
+ * The policies a `.iam` file listed in `policies` defines. Each is named by the manifest entry's
+ * `id`, else its own name (`policy NAME`), else its document's `Id`, else the file's stem.
+ */
+function iamCandidates(
+  entry: PolicyEntry & { kind: "file" },
+  file: PolicyFile,
+  manifestSource: JsonSource,
+  parseIam: typeof parseIamSource,
+  ctx: { diagnostics: Diagnostic[]; broken: Set<string>; sources: Map<string, JsonSource> },
+): Candidate[] {
+  const parsed = parseIam(file.file, file.text, { model: "aws" });
+  if (parsed.value === undefined) {
+    ctx.diagnostics.push(...parsed.diagnostics);
+    // references to its policies are not reported again as unknown
+    if (entry.id !== undefined) ctx.broken.add(entry.id);
+    for (const match of file.text.matchAll(/^\s*policy\s+([^\s{"#]+)/gm)) ctx.broken.add(match[1]!);
+    ctx.broken.add(stemOf(file.file));
+    return [];
+  }
+  const source = parsed.value;
+  ctx.sources.set(file.file, source);
+  const error = (path: JsonPath, message: string, help: string, target: "key" | "value" = "key") => {
+    const span = pathToSpan(source, path, target);
+    ctx.diagnostics.push({ code: "IAMC1104", severity: "error", message, file: source.file, pointer: encodePointer(path), ...(span ? { span } : {}), help });
+  };
+  const root = isRecord(source.value) ? source.value : {};
+  for (const key of Object.keys(root)) {
+    if (key === "policies") continue;
+    if (key === "model") error([key], "a policy file does not declare the model", `the manifest's \`model\` applies to every policy; remove the line (${NOT_IN_POLICY_FILES})`);
+    else error([key], `\`${key}\` cannot be declared in a policy file`, `move the declarations to the manifest \`${manifestSource.file}\`: ${NOT_IN_POLICY_FILES}`);
+  }
+  const candidates: Candidate[] = [];
+  const entries = Array.isArray(root.policies) ? root.policies : [];
+  entries.forEach((raw, index) => {
+    const path = ["policies", index];
+    if (!isRecord(raw)) return;
+    if (Object.hasOwn(raw, "file")) {
+      error([...path, "file"], "a policy file cannot read other files", `list the file in the manifest's \`policies\` instead (${NOT_IN_POLICY_FILES})`);
+      if (typeof raw.id === "string") ctx.broken.add(raw.id);
+      return;
+    }
+    const checked = checkSchema(awsInlinePolicyEntryShellSchema, source, path, { rootLabel: `the policy` });
+    ctx.diagnostics.push(...checked.diagnostics);
+    const named = ownName(valueAt(source.value, [...path, "document"]));
+    const id = entry.id ?? checked.value?.id ?? (typeof raw.id === "string" ? raw.id : undefined) ?? named?.value ?? stemOf(file.file);
+    if (checked.value === undefined) {
+      ctx.broken.add(id);
+      return;
+    }
+    const idAt =
+      entry.id !== undefined
+        ? { source: manifestSource, path: [...entry.path, "id"] }
+        : checked.value.id !== undefined
+          ? { source, path: [...path, "id"] }
+          : named !== undefined
+            ? { source, path: [...path, "document", named.key] }
+            : { source: manifestSource, path: [...entry.path, "file"] };
+    candidates.push({ id, source, path: [...path, "document"], idAt });
+  });
+  return candidates;
 }
 
 function duplicatePolicy(second: Candidate, first: Candidate): Diagnostic {

@@ -60,23 +60,24 @@ describe("policy files", () => {
     expect(ws.policies.get("ReadLogs")!.statements[0]!.source.sid).toBe("Logs");
   });
 
-  test("every file problem of a run is reported: .iam, other types, missing files, empty globs", async () => {
+  test("every file problem of a run is reported: a broken .iam, other types, missing files, empty globs", async () => {
     const result = await loadWorkspace(fixture("file-errors"));
     expect(result.value).toBeUndefined();
     const manifest = fixture("file-errors", "iamc.json");
     expect(result.diagnostics.map((d) => ({ ...brief(d), file: d.file }))).toEqual([
-      { code: "IAMC1004", pointer: "/policies/0/file", line: 4, column: 14, file: manifest },
-      { code: "IAMC1004", pointer: "/policies/1/file", line: 5, column: 14, file: manifest },
+      { code: "IAMC1002", pointer: "/policies/0/file", line: 4, column: 14, file: manifest },
       { code: "IAMC1004", pointer: "/policies/2/file", line: 6, column: 14, file: manifest },
       { code: "IAMC1002", pointer: "/policies/3/file", line: 7, column: 14, file: manifest },
       { code: "IAMC1003", pointer: "/policies/4/file", line: 8, column: 14, file: manifest },
+      // a policy file holds `policy NAME { ... }` declarations, not bare statements
+      { code: "IAMC1102", line: 1, column: 1, file: fixture("file-errors", "rules", "base.iam") },
     ]);
     expect(result.diagnostics.map((d) => d.message)).toEqual([
-      "`admin.iam` is a DSL file: the DSL is not implemented yet",
-      "`rules/base.iam` is a DSL file: the DSL is not implemented yet",
+      `cannot read \`${fixture("file-errors", "admin.iam")}\`: no such file`,
       "`policy.yaml` is not a policy file iamc reads",
       `cannot read \`${fixture("file-errors", "missing.json")}\`: no such file`,
       "`nothing/*.json` matched no file",
+      "expected a declaration (`model`, `policy`, `account`, `group`, `principal`, `resource`, ...), found `allow`",
     ]);
     result.diagnostics.forEach(checkStyle);
   });
