@@ -37,6 +37,7 @@ import { setupFloor, type PeerEngine } from "./peers/floor.js";
 import { latencySvg, type PlotSeries } from "./plot.js";
 import { PRINCIPAL, standardManifest, standardRequests, VARIANT_WORKLOADS, type BenchRequest, type Workload } from "./workloads.js";
 import { workspaceFromManifest } from "./workspace.js";
+import { measureDslParse, type DslParseResult } from "./dsl-parse.js";
 
 const REQUIRED_FLAGS = ["--expose-gc", "--no-turbo-inline-js-wasm-calls"];
 
@@ -601,7 +602,7 @@ function ratio(a: number | undefined, b: number | undefined): string {
   return a === undefined || b === undefined || a === 0 ? "–" : `×${fmt(b / a, 2)}`;
 }
 
-function markdown(million: MillionResult | undefined, meta: Record<string, unknown>): string {
+function markdown(million: MillionResult | undefined, meta: Record<string, unknown>, dsl: DslParseResult): string {
   const out: string[] = [];
   out.push(`# iamc benchmark`, "");
   out.push(`${meta.date} · Node ${meta.node} · ${meta.cpu} · flags ${(meta.execArgv as string[]).join(" ")} · requests: ${SETTINGS.requests} (seed ${SETTINGS.seed}) + edge cases · caps: peer setup ${SETTINGS.setupCapS} s, peer check ${SETTINGS.checkCapMs} ms, iamc compile ${SETTINGS.compileCapS} s`, "");
@@ -630,6 +631,7 @@ function markdown(million: MillionResult | undefined, meta: Record<string, unkno
     if (g.to !== 100_000 || g.from !== 10) out.push(`(The growth figure asked for is N=10 → N=100,000; this run measured N=${fmt(g.from)} → N=${fmt(g.to)}.)`);
   }
   out.push(...variantMarkdown());
+  out.push("", `## DSL parse speed`, "", `A generated ${fmt(dsl.lines)}-line \`.iam\` workspace (bench/dsl-parse.ts), warm, median of runs: ${fmt(dsl.ms, 1)} ms, **${fmt(dsl.linesPerSecond)} lines/s** (lexing, parsing, the visitor and the located JSON tree).`);
   if (million !== undefined) {
     out.push("", `## iamc compile alone, N = 1,000,000`, "");
     out.push(million.status === "ok"
@@ -669,20 +671,23 @@ async function main(): Promise<void> {
   log(`iamc bench: sizes ${SETTINGS.sizes.join(", ")}; ${SETTINGS.requests} requests (seed ${SETTINGS.seed}); cedar-wasm ${meta.versions.cedar}, casbin ${meta.versions.casbin}`);
   for (const n of SETTINGS.sizes) await measureSize(n);
   for (const n of SETTINGS.variantSizes) for (const w of VARIANT_WORKLOADS) await measureVariant(w, n);
+  log("\n=== DSL parse speed ===");
+  const dsl = measureDslParse();
+  log(`${fmt(dsl.lines)} lines in ${fmt(dsl.ms, 1)} ms: ${fmt(dsl.linesPerSecond)} lines/s`);
   const million = SETTINGS.million ? await measureMillion() : undefined;
 
   const g = growth();
   const results = {
     ...meta, settings: SETTINGS,
     workload: "bench/workloads.ts standardManifest(N) + standardRequests(N, 3000, 42), plus edge requests",
-    engines: engineRows, iamc: iamcRows, variants: variantRows,
+    engines: engineRows, iamc: iamcRows, variants: variantRows, dslParse: dsl,
     growth: g ?? null,
     million: million ?? null,
   };
   const dir = fileURLToPath(new URL("../../bench/results/", import.meta.url));
   mkdirSync(dir, { recursive: true });
   writeFileSync(dir + "latest.json", JSON.stringify(results, null, 2) + "\n");
-  const md = markdown(million, meta);
+  const md = markdown(million, meta, dsl);
   writeFileSync(dir + "latest.md", md);
   const series: PlotSeries[] = [IAMC, FLOOR, REFERENCE, CEDAR, CASBIN].map((name) => ({
     name,
