@@ -2,7 +2,7 @@
 import { int32Bytes, type BundlePayload, type WireDimension, type WireSparseMaps } from "../runtime/format.js";
 import type { Automaton } from "./automaton.js";
 import type { SourceDigest } from "./ir.js";
-import { SLOT_NAMES } from "./specialize.js";
+import { slotNames } from "./specialize.js";
 import type { DecisionTable, Dimension, SparseMap } from "./table.js";
 
 export function tableToPayload(table: DecisionTable, compiler: string, sources: readonly SourceDigest[]): BundlePayload {
@@ -43,10 +43,10 @@ export function tableToPayload(table: DecisionTable, compiler: string, sources: 
     matchedStart.push(matched.length);
   }
   return {
-    model: "aws",
+    model: table.model,
     compiler,
     sources: sources.map((s) => [s.file, s.sha256] as const),
-    slots: SLOT_NAMES,
+    slots: slotNames(table.model),
     accounts: table.accounts,
     groupCount: table.accounts.length + 2,
     actions: dimension(table.actions),

@@ -192,8 +192,47 @@ export interface SourceDigest {
   readonly sha256: string;
 }
 
-/** Every model's workspace. Later models add variants keyed on `model`. */
-export type Workspace = AwsWorkspace;
+// ---------------------------------------------------------------------------------------------
+// Workspace: model `krutrim`
+//
+// A Krutrim policy's rules lower to Statements: `service:Operation` action templates (`*` for the
+// service `All`, `service:*` for the operation `*`), resource templates (default `*`), no
+// conditions, no principals; `source.index` is the rule's position. Policies act only through
+// roles; a user holds its own roles and its groups' roles.
+
+export interface KrutrimRole {
+  readonly id: string;
+  /** Policy ids (custom or system-managed), all present in `policies`. */
+  readonly policies: readonly string[];
+  readonly origin?: Origin;
+}
+
+export interface KrutrimGroup {
+  readonly id: string;
+  /** Role ids, all present in `roles`. */
+  readonly roles: readonly string[];
+  readonly origin?: Origin;
+}
+
+export interface KrutrimUser {
+  readonly id: string;
+  readonly roles: readonly string[];
+  readonly groups: readonly string[];
+  readonly origin?: Origin;
+}
+
+export interface KrutrimWorkspace {
+  readonly model: "krutrim";
+  /** The workspace's own policies, then every system-managed policy a role attaches. */
+  readonly policies: ReadonlyMap<string, Policy>;
+  readonly roles: readonly KrutrimRole[];
+  readonly groups: readonly KrutrimGroup[];
+  readonly users: readonly KrutrimUser[];
+  readonly sources: readonly SourceDigest[];
+}
+
+/** Every model's workspace, keyed on `model`. */
+export type Workspace = AwsWorkspace | KrutrimWorkspace;
 
 // ---------------------------------------------------------------------------------------------
 // Requests

@@ -4,8 +4,8 @@
 // decided in conditions. Callers whose specialized statements coincide form one class and share
 // one decision table.
 import type {
-  AwsPrincipal, AwsWorkspace, Condition, ContextValue, Effect, PatternSet, PrincipalRef, Statement,
-  StatementSource, Template, TemplatePart,
+  AwsPrincipal, AwsWorkspace, Condition, ContextValue, Effect, KrutrimWorkspace, PatternSet, PrincipalRef, Statement,
+  StatementSource, Template, TemplatePart, Workspace,
 } from "./ir.js";
 import { evaluateCondition } from "./reference/conditions.js";
 import { accountOfArn, isRoleArn, userNameOfArn } from "./aws-names.js";
@@ -25,6 +25,11 @@ export const SLOT_NAMES: readonly string[] = [
   ...Array.from({ length: MAX_LEVELS }, (_, i) => `scp[${i}]`),
   ...Array.from({ length: MAX_LEVELS }, (_, i) => `rcp[${i}]`),
 ];
+
+/** The layer names of a model's slots, as explain shows them. */
+export function slotNames(model: Workspace["model"]): readonly string[] {
+  return model === "krutrim" ? ["roles"] : SLOT_NAMES;
+}
 
 /** What a statement's resource match is limited to, beyond its own patterns. */
 export type Scope =
@@ -50,6 +55,11 @@ export interface SpecializedStatement {
 
 /** What the combination of layers depends on, per class of callers. */
 export interface CallerKind {
+  /**
+   * The combination terms, when the model gives them as data (krutrim: the roles' layer must
+   * allow). Absent for AWS, whose terms depend on accounts and resource groups (combinationTerms).
+   */
+  readonly terms?: readonly number[];
   readonly outsider: boolean;
   readonly account?: string;
   readonly role: boolean;
@@ -107,7 +117,11 @@ function principalFacts(principal: AwsPrincipal): CallerFacts {
 }
 
 /** Groups every caller into classes and specializes their statements. */
-export function specializeCallers(ws: AwsWorkspace): CallerClasses {
+export function specializeCallers(ws: Workspace): CallerClasses {
+  return ws.model === "krutrim" ? specializeKrutrim(ws) : specializeAws(ws);
+}
+
+function specializeAws(ws: AwsWorkspace): CallerClasses {
   const classes: CallerClass[] = [];
   const classKeys = new Map<string, number>();
   // A class is known by its kind, facts and statements; the collector gives each statement a
@@ -261,6 +275,51 @@ function refSlot(ref: PrincipalRef, id: CallerId, account: string | undefined): 
 }
 
 /** Specializes statements against what is known of the caller, remembering the facts it read. */
+// ---------------------------------------------------------------------------------------------
+// Krutrim: policies act only through roles; a user holds its own roles and its groups' roles.
+// Every statement a user reaches is in one layer, the roles (slot 0); deny anywhere wins, and an
+// allow in that layer suffices: the one combination term is that slot's bit, given as data.
+
+const KRUTRIM_KIND: CallerKind = {
+  terms: [1 << SLOT_IDENTITY], outsider: false, role: false, boundary: false, session: false, scpLevels: 0,
+};
+const KRUTRIM_NOBODY: CallerKind = { ...KRUTRIM_KIND, outsider: true };
+
+function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
+  const classes: CallerClass[] = [];
+  const classKeys = new Map<string, number>();
+  const addClass = (candidate: CallerClass, keys: readonly string[]): number => {
+    const key = `${JSON.stringify(candidate.kind)}|${keys.join(",")}`;
+    let id = classKeys.get(key);
+    if (id === undefined) {
+      classKeys.set(key, (id = classes.length));
+      classes.push(candidate);
+    } else {
+      classes[id]!.members.push(...candidate.members);
+    }
+    return id;
+  };
+  const roles = new Map(ws.roles.map((r) => [r.id, r]));
+  const groups = new Map(ws.groups.map((g) => [g.id, g]));
+  const byPrincipal = new Map<string, number>();
+  for (const user of ws.users) {
+    const out = new StatementCollector(NO_FACTS);
+    // Where each grant comes through, named in its layer: `role R` or `role R via group G`.
+    const through: [string, string][] = user.roles.map((role) => [role, `role ${role}`]);
+    for (const group of user.groups) for (const role of groups.get(group)?.roles ?? []) through.push([role, `role ${role} via group ${group}`]);
+    for (const [roleId, layer] of through) {
+      for (const policyId of roles.get(roleId)?.policies ?? []) {
+        out.addAll(ws.policies.get(policyId)?.statements ?? [], SLOT_IDENTITY, layer, { kind: "any" });
+      }
+    }
+    byPrincipal.set(user.id, addClass({ members: [user.id], name: user.id, kind: KRUTRIM_KIND, facts: [], statements: out.statements }, out.keys));
+  }
+  const nobody = (name: string) => addClass({ members: [], name, kind: KRUTRIM_NOBODY, facts: [], statements: [] }, []);
+  const stranger = nobody("unknown caller");
+  const anonymous = nobody("unauthenticated caller");
+  return { classes, byPrincipal, byAccount: new Map(), stranger, anonymous };
+}
+
 /** Ids of workspace statements by identity, for the keys of statements specialization left as they were. */
 const statementIds = new WeakMap<Statement, number>();
 let nextStatementId = 0;

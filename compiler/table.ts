@@ -13,7 +13,7 @@
 // - how layers combine is a list of bitmask terms per (caller kind, resource group): Allow iff no
 //   deny and some term's bits all allow.
 import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldString, type Automaton, type GlobToken } from "./automaton.js";
-import type { AwsWorkspace, Condition, Template } from "./ir.js";
+import type { AwsWorkspace, Condition, Template, Workspace } from "./ir.js";
 import {
   SLOT_BOUNDARY, SLOT_GRANT_ACCOUNT, SLOT_GRANT_DIRECT, SLOT_GRANT_EVERYONE, SLOT_IDENTITY, SLOT_RCP,
   SLOT_SCP, SLOT_SESSION, type CallerClasses, type CallerKind, type SpecializedStatement,
@@ -88,6 +88,7 @@ export interface Dimension {
 }
 
 export interface DecisionTable {
+  readonly model: Workspace["model"];
   readonly actions: Dimension;
   readonly resources: Dimension;
   readonly accounts: readonly string[];
@@ -115,7 +116,10 @@ const BROAD_THRESHOLD = 16;
 /** Progress callback for long compiles. */
 export type Progress = (stage: string, done: number, total: number) => void;
 
-export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, progress?: Progress): DecisionTable {
+export function buildDecisionTable(workspace: Workspace, callers: CallerClasses, progress?: Progress): DecisionTable {
+  // Accounts, resource entries and their policies are AWS's; the other models have none (their
+  // differences are in the caller classes and the combination terms specializeCallers gives).
+  const ws = awsParts(workspace);
   const actionPatterns = new Interner<GlobToken[]>(tokenKey);
   const resourcePatterns = new Interner<GlobToken[]>(tokenKey);
 
@@ -262,6 +266,7 @@ export function buildDecisionTable(ws: AwsWorkspace, callers: CallerClasses, pro
   });
 
   return {
+    model: workspace.model,
     actions: { ...actionSpace.dimension, literals: [...actionSpellings].sort() },
     resources: resourceSpace.dimension,
     accounts,
@@ -316,6 +321,8 @@ function dedupeOpen(open: [number, number, number, number][]): [number, number, 
  * (AWS's evaluation logic; see the reference evaluator, which says the same in prose).
  */
 export function combinationTerms(kind: CallerKind, group: number, accounts: readonly string[], kms: boolean): number[] {
+  // A model whose combination does not depend on accounts gives its terms as data.
+  if (kind.terms !== undefined) return [...kind.terms];
   const bit = (slot: number) => 1 << slot;
   let required = 0;
   for (let i = 0; i < kind.scpLevels; i++) required |= bit(SLOT_SCP + i);
@@ -343,7 +350,14 @@ export function combinationTerms(kind: CallerKind, group: number, accounts: read
 // RCP level counts per account, set by relevantAccounts (a side table keyed by the accounts array).
 const rcpLevelCount = new WeakMap<readonly string[], Map<string, number>>();
 
-function relevantAccounts(ws: AwsWorkspace, callers: CallerClasses): string[] {
+/** The parts of a workspace the table reads besides its callers: AWS accounts, principals' accounts, resource entries. */
+type AwsParts = Pick<AwsWorkspace, "accounts" | "principals" | "resources">;
+
+function awsParts(workspace: Workspace): AwsParts {
+  return workspace.model === "aws" ? workspace : { accounts: [], principals: [], resources: [] };
+}
+
+function relevantAccounts(ws: AwsParts, callers: CallerClasses): string[] {
   const set = new Set<string>();
   for (const a of ws.accounts) set.add(a.id);
   for (const p of ws.principals) if (p.account !== undefined) set.add(p.account);

@@ -66,7 +66,8 @@ export interface WireDimension {
 
 /** Everything a bundle holds. Field names are part of the format. */
 export interface BundlePayload {
-  readonly model: "aws";
+  /** The model the bundle was compiled from; the runtime reads every model the same way. */
+  readonly model: "aws" | "krutrim";
   readonly compiler: string;
   readonly sources: readonly (readonly [string, string])[];
   /** Layer name of each verdict bit. */
@@ -213,7 +214,8 @@ export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256): Bund
   } catch (error) {
     throw new BundleError("IAMC5004", `the bundle payload cannot be decoded: ${(error as Error).message}`);
   }
-  if (typeof payload !== "object" || payload === null || (payload as { model?: unknown }).model !== "aws") {
+  const model = typeof payload === "object" && payload !== null ? (payload as { model?: unknown }).model : undefined;
+  if (model !== "aws" && model !== "krutrim") {
     throw new BundleError("IAMC5005", "the bundle payload is not an iamc decision table");
   }
   return payload as BundlePayload;
