@@ -6,6 +6,10 @@ export { compile, compileWorkspace, type CompileOptions, type CompileResult } fr
 export { loadWorkspace } from "./load-workspace.js";
 /** The reference evaluator: AWS's evaluation logic over the IR, statement by statement. */
 export { evaluateIr, evaluateIrDetailed } from "./reference/evaluate.js";
+/** The reference evaluator of model `krutrim`, and the rules (with role and group) that matched. */
+export { evaluateKrutrim, explainKrutrimGrant, type KrutrimGrant } from "./reference/evaluate-krutrim.js";
+/** Krutrim's system-managed policies, under their documented names. */
+export { SYSTEM_POLICIES as KRUTRIM_SYSTEM_POLICIES, type SystemPolicy as KrutrimSystemPolicy } from "./krutrim/system-policies.js";
 /** Write bytes to a file atomically (temporary file, then rename). */
 export { writeFileAtomic } from "./write-file.js";
 /** Render diagnostics for a terminal or as JSON. */

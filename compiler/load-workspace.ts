@@ -1,5 +1,6 @@
 // The front end's I/O edge: find the manifest, read it and the policy files (expanding globs),
-// digest them; everything else is the pure stages in manifest-aws.ts and workspace-aws.ts.
+// digest them; everything else is the pure stages: manifest.ts (then manifest-aws.ts or
+// krutrim/manifest.ts by model), workspace-aws.ts or krutrim/workspace.ts.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -8,8 +9,10 @@ import { hasErrors, type Diagnostic, type Result } from "./diagnostics.js";
 import { isIamFile } from "./iam-file.js";
 import type { SourceDigest, Workspace } from "./ir.js";
 import { encodePointer, parseJsonSource, pathToSpan, type JsonPath, type JsonSource } from "./json-source.js";
-import { checkManifest, type AwsManifest } from "./manifest-aws.js";
-import { buildAwsWorkspace, sortDiagnostics, type PolicyFile } from "./workspace-aws.js";
+import { buildKrutrimWorkspace } from "./krutrim/workspace.js";
+import { checkWorkspaceManifest, type Manifest } from "./manifest.js";
+import type { PolicyFile } from "./policy-candidates.js";
+import { buildAwsWorkspace, sortDiagnostics } from "./workspace-aws.js";
 
 /** The manifest's name when a folder is given. */
 export const MANIFEST_NAME = "iamc.json";
@@ -39,13 +42,15 @@ export async function loadWorkspace(manifestPathOrDir: string): Promise<Result<W
   if (parsed.value === undefined) return fail(parsed.diagnostics);
   const manifestSource = parsed.value;
 
-  const checked = checkManifest(manifestSource);
+  const checked = checkWorkspaceManifest(manifestSource);
   if (checked.value === undefined) return fail(checked.diagnostics);
+  const manifest = checked.value;
 
   const sources: SourceDigest[] = [{ file: sourceName(baseDir, manifestFile), sha256: read.sha256 }];
-  const files = await readPolicyFiles(manifestSource, checked.value, baseDir, sources);
+  const files = await readPolicyFiles(manifestSource, manifest, baseDir, sources);
   const parseIam = files.files.some((f) => isIamFile(f.file)) ? await dsl() : undefined;
-  const built = buildAwsWorkspace({ manifestSource, manifest: checked.value, files: files.files, sources, ...(parseIam === undefined ? {} : { parseIam }) });
+  const input = { manifestSource, files: files.files, sources, ...(parseIam === undefined ? {} : { parseIam }) };
+  const built = manifest.model === "aws" ? buildAwsWorkspace({ ...input, manifest }) : buildKrutrimWorkspace({ ...input, manifest });
 
   const diagnostics = sortDiagnostics(
     [...checked.diagnostics, ...files.diagnostics, ...built.diagnostics],
@@ -101,7 +106,7 @@ function sourceName(baseDir: string, file: string): string {
 /** Reads the files of each `file` entry: a path, or a glob whose matches are sorted. */
 async function readPolicyFiles(
   manifestSource: JsonSource,
-  manifest: AwsManifest,
+  manifest: Manifest,
   baseDir: string,
   sources: SourceDigest[],
 ): Promise<{ files: PolicyFile[]; diagnostics: Diagnostic[] }> {
@@ -127,7 +132,8 @@ async function readPolicyFiles(
       const file = isAbsolute(match) ? match : join(baseDir, match);
       const extension = extname(match).toLowerCase();
       if (extension !== ".json" && extension !== ".iam") {
-        error(at, "IAMC1004", `\`${match}\` is not a policy file iamc reads`, "policy files are AWS JSON documents named `*.json`, or DSL files named `*.iam`");
+        const kind = manifest.model === "aws" ? "AWS JSON documents" : "Krutrim JSON documents";
+        error(at, "IAMC1004", `\`${match}\` is not a policy file iamc reads`, `policy files are ${kind} named \`*.json\`, or DSL files named \`*.iam\``);
         continue;
       }
       const read = await readSource(file);

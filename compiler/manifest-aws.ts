@@ -1,6 +1,6 @@
 // The manifest, checked: its model, then each list entry on its own, so that one bad entry does
 // not hide the errors of the others, and the good entries still go on to be linked.
-import type { Diagnostic } from "./diagnostics.js";
+import { InternalError, type Diagnostic } from "./diagnostics.js";
 import { encodePointer, pathToSpan, type JsonPath, type JsonSource } from "./json-source.js";
 import {
   IMPLEMENTED_MODELS,
@@ -61,14 +61,28 @@ export interface AwsManifest {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
+/** How a model's policy entries are checked: their schemas, and the key a document names itself by. */
+export interface PolicyEntryDialect {
+  readonly fileEntrySchema: z.ZodType<{ id?: string | undefined; file: string }>;
+  readonly inlineEntryShellSchema: z.ZodType<{ id?: string | undefined }>;
+  /** The document's own name field, for ids of entries that failed (`Id` for aws, `name` for krutrim). */
+  readonly nameKey: string;
+}
+
+const AWS_POLICY_ENTRIES: PolicyEntryDialect = {
+  fileEntrySchema: awsFilePolicyEntrySchema,
+  inlineEntryShellSchema: awsInlinePolicyEntryShellSchema,
+  nameKey: "Id",
+};
+
 /**
- * Checks the manifest's model and then its entries. The value is undefined when the manifest
- * cannot be read as an `aws` workspace at all (not an object, unknown or unimplemented model).
+ * Checks the manifest's model: an object with a known, implemented `model`. The value is the
+ * model's name, or undefined when the manifest cannot be read as any workspace.
  */
-export function checkManifest(source: JsonSource): Checked<AwsManifest | undefined> {
+export function checkModel(source: JsonSource): Checked<string | undefined> {
   const root = source.value;
-  const error = (path: JsonPath, code: Diagnostic["code"], message: string, help: string, onKey = false): Diagnostic => {
-    const span = onKey ? pathToSpan(source, path, "key") : pathToSpan(source, path);
+  const error = (path: JsonPath, code: Diagnostic["code"], message: string, help: string): Diagnostic => {
+    const span = pathToSpan(source, path);
     return { code, severity: "error", message, file: source.file, pointer: encodePointer(path), ...(span ? { span } : {}), help };
   };
   if (!isRecord(root)) {
@@ -99,34 +113,85 @@ export function checkManifest(source: JsonSource): Checked<AwsManifest | undefin
     };
   }
   if (!IMPLEMENTED_MODELS.includes(model)) {
+    const implemented = IMPLEMENTED_MODELS.map((m) => `\`${m}\``).join(" and ");
     return {
       value: undefined,
-      diagnostics: [error(["model"], "IAMC2012", `model \`${model}\` is not implemented yet`, "only `aws` workspaces can be compiled so far")],
+      diagnostics: [error(["model"], "IAMC2012", `model \`${model}\` is not implemented yet`, `only ${implemented} workspaces can be compiled so far`)],
     };
   }
-  return checkAwsManifest(source, root);
+  return { value: model, diagnostics: [] };
 }
 
-function checkAwsManifest(source: JsonSource, root: Record<string, unknown>): Checked<AwsManifest> {
+/**
+ * Checks an `aws` manifest: its model, then its entries. The value is undefined when the manifest
+ * cannot be read as a workspace at all (not an object, unknown or unimplemented model). Other
+ * models' manifests go through `checkWorkspaceManifest` (manifest.ts).
+ */
+export function checkManifest(source: JsonSource): Checked<AwsManifest | undefined> {
+  const model = checkModel(source);
+  if (model.value === undefined) return { value: undefined, diagnostics: model.diagnostics };
+  if (model.value !== "aws") throw new InternalError(`checkManifest reads \`aws\` manifests, not \`${model.value}\`: use checkWorkspaceManifest`);
+  return checkAwsManifest(source, source.value as Record<string, unknown>);
+}
+
+/** Checks the entries of an `aws` manifest whose model was checked. */
+export function checkAwsManifest(source: JsonSource, root: Record<string, unknown>): Checked<AwsManifest> {
   const diagnostics: Diagnostic[] = [...checkSchema(awsManifestShellSchema, source, [], { rootLabel: "the manifest" }).diagnostics];
   const brokenPolicies = new Set<string>();
   const brokenGroups = new Set<string>();
-  const list = (key: string): unknown[] => (Array.isArray(root[key]) ? (root[key] as unknown[]) : []);
+  const entries = <T>(key: string, schema: z.ZodType<T>, broken?: Set<string>): Located<T>[] =>
+    checkEntryList(source, root, key, schema, diagnostics, broken);
 
-  const entries = <T>(key: string, schema: z.ZodType<T>, broken?: Set<string>): Located<T>[] => {
-    const out: Located<T>[] = [];
-    list(key).forEach((raw, index) => {
-      const path = [key, index];
-      const checked = checkSchema(schema, source, path, { rootLabel: `\`${key}[${index}]\`` });
-      diagnostics.push(...checked.diagnostics);
-      if (checked.value !== undefined) out.push({ value: checked.value, path });
-      else if (broken !== undefined && isRecord(raw) && typeof raw.id === "string") broken.add(raw.id);
-    });
-    return out;
+  const manifest: AwsManifest = {
+    model: "aws",
+    policies: checkPolicyEntries(source, root, AWS_POLICY_ENTRIES, diagnostics, brokenPolicies),
+    accounts: entries("accounts", awsAccountSchema),
+    groups: entries("groups", awsGroupSchema, brokenGroups),
+    principals: entries("principals", awsPrincipalEntrySchema),
+    resources: entries("resources", awsResourceSchema),
+    broken: { policies: brokenPolicies, groups: brokenGroups },
   };
+  return { value: manifest, diagnostics };
+}
 
+/**
+ * Checks each entry of the list `root[key]` on its own with `schema`; returns the valid ones. The
+ * ids of invalid entries go to `broken`, so that references to them are not reported again.
+ */
+export function checkEntryList<T>(
+  source: JsonSource,
+  root: Record<string, unknown>,
+  key: string,
+  schema: z.ZodType<T>,
+  diagnostics: Diagnostic[],
+  broken?: Set<string>,
+): Located<T>[] {
+  const out: Located<T>[] = [];
+  const list = Array.isArray(root[key]) ? (root[key] as unknown[]) : [];
+  list.forEach((raw, index) => {
+    const path = [key, index];
+    const checked = checkSchema(schema, source, path, { rootLabel: `\`${key}[${index}]\`` });
+    diagnostics.push(...checked.diagnostics);
+    if (checked.value !== undefined) out.push({ value: checked.value, path });
+    else if (broken !== undefined && isRecord(raw) && typeof raw.id === "string") broken.add(raw.id);
+  });
+  return out;
+}
+
+/**
+ * Checks the `policies` entries: each is `{id?, document}` or `{id?, file}`. The document itself
+ * is left for the model's policy checker. Ids of entries that failed go to `broken`.
+ */
+export function checkPolicyEntries(
+  source: JsonSource,
+  root: Record<string, unknown>,
+  dialect: PolicyEntryDialect,
+  diagnostics: Diagnostic[],
+  broken: Set<string>,
+): PolicyEntry[] {
   const policies: PolicyEntry[] = [];
-  list("policies").forEach((raw, index) => {
+  const list = Array.isArray(root.policies) ? (root.policies as unknown[]) : [];
+  list.forEach((raw, index) => {
     const path = ["policies", index];
     const rawId = isRecord(raw) && typeof raw.id === "string" ? raw.id : undefined;
     const hasDocument = isRecord(raw) && Object.hasOwn(raw, "document");
@@ -142,7 +207,7 @@ function checkAwsManifest(source: JsonSource, root: Record<string, unknown>): Ch
         ...(span ? { span } : {}),
         help: "keep `document` for a policy written here, or `file` for policies read from files",
       });
-      if (rawId !== undefined) brokenPolicies.add(rawId);
+      if (rawId !== undefined) broken.add(rawId);
       return;
     }
     if (isRecord(raw) && !hasDocument && !hasFile) {
@@ -156,17 +221,18 @@ function checkAwsManifest(source: JsonSource, root: Record<string, unknown>): Ch
         ...(span ? { span } : {}),
         help: 'add `"document": {...}` with the policy, or `"file": "policies/*.json"`',
       });
-      if (rawId !== undefined) brokenPolicies.add(rawId);
+      if (rawId !== undefined) broken.add(rawId);
       return;
     }
     const context = { rootLabel: `\`policies[${index}]\`` };
     const checked: { value: { id?: string | undefined; file?: string } | undefined; diagnostics: readonly Diagnostic[] } = hasFile
-      ? checkSchema(awsFilePolicyEntrySchema, source, path, context)
-      : checkSchema(awsInlinePolicyEntryShellSchema, source, path, context);
+      ? checkSchema(dialect.fileEntrySchema, source, path, context)
+      : checkSchema(dialect.inlineEntryShellSchema, source, path, context);
     diagnostics.push(...checked.diagnostics);
     if (checked.value === undefined) {
-      if (rawId !== undefined) brokenPolicies.add(rawId);
-      else if (isRecord(raw) && isRecord(raw.document) && typeof raw.document.Id === "string") brokenPolicies.add(raw.document.Id);
+      const ownName = isRecord(raw) && isRecord(raw.document) ? raw.document[dialect.nameKey] : undefined;
+      if (rawId !== undefined) broken.add(rawId);
+      else if (typeof ownName === "string") broken.add(ownName);
       return;
     }
     const id = checked.value.id;
@@ -174,15 +240,5 @@ function checkAwsManifest(source: JsonSource, root: Record<string, unknown>): Ch
       policies.push({ kind: "file", ...(id === undefined ? {} : { id }), file: checked.value.file, path });
     } else policies.push({ kind: "inline", ...(id === undefined ? {} : { id }), path });
   });
-
-  const manifest: AwsManifest = {
-    model: "aws",
-    policies,
-    accounts: entries("accounts", awsAccountSchema),
-    groups: entries("groups", awsGroupSchema, brokenGroups),
-    principals: entries("principals", awsPrincipalEntrySchema),
-    resources: entries("resources", awsResourceSchema),
-    broken: { policies: brokenPolicies, groups: brokenGroups },
-  };
-  return { value: manifest, diagnostics };
+  return policies;
 }

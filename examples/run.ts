@@ -1,6 +1,6 @@
-// What `npm start` runs: compiles the example company workspace with the library, writes
-// examples/company/company.iamc, then decides each request of examples/company/requests.jsonl and
-// shows why. Built to dist/examples/run.js; the workspace is found from the repository root.
+// What `npm start` runs: compiles each example workspace (examples/company, AWS; examples/krutrim)
+// with the library, writes its bundle beside it, then decides each request of its requests.jsonl
+// and shows why. Built to dist/examples/run.js; the workspaces are found from the repository root.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,12 +10,15 @@ import { renderDiagnostics } from "../compiler/render.js";
 import type { Decision, Request } from "../compiler/ir.js";
 import { loadBundle, type Explanation } from "../runtime/index.js";
 
-/** The example workspace: the first `examples/company` above this file (source tree or dist/). */
-function findWorkspace(): string {
+/** The examples, in the order they run: folder name and bundle name. */
+const EXAMPLES: readonly (readonly [string, string])[] = [["company", "company.iamc"], ["krutrim", "krutrim.iamc"]];
+
+/** The `examples` folder above this file (source tree or dist/). */
+function findExamples(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    const candidate = join(dir, "examples", "company");
-    if (existsSync(join(candidate, "iamc.json"))) return candidate;
+    const candidate = join(dir, "examples");
+    if (existsSync(join(candidate, "company", "iamc.json"))) return candidate;
     const parent = dirname(dir);
     if (parent === dir) throw new Error("examples/company/iamc.json not found above " + fileURLToPath(import.meta.url));
     dir = parent;
@@ -43,10 +46,22 @@ function describeLayer(l: Explanation["layers"][number]): string {
 }
 
 async function main(): Promise<number> {
-  const workspace = findWorkspace();
+  const examples = findExamples();
+  for (const [name, bundleName] of EXAMPLES) {
+    const workspace = join(examples, name);
+    if (!existsSync(join(workspace, "iamc.json"))) continue;
+    console.log(pc.bold(`=== examples/${name} ===\n`));
+    const code = await runExample(workspace, bundleName);
+    if (code !== 0) return code;
+    console.log("");
+  }
+  return 0;
+}
+
+async function runExample(workspace: string, bundleName: string): Promise<number> {
   const root = dirname(dirname(workspace));
   const manifest = join(workspace, "iamc.json");
-  const bundlePath = join(workspace, "company.iamc");
+  const bundlePath = join(workspace, bundleName);
 
   const started = performance.now();
   const { bundle, diagnostics } = await compile(manifest);
@@ -61,7 +76,7 @@ async function main(): Promise<number> {
     process.stderr.write(renderDiagnostics(diagnostics, { color: pc.isColorSupported, readSource, displayPath: (f) => relative(root, f) }));
   }
   if (!bundle) {
-    process.stderr.write("the example workspace did not compile\n");
+    process.stderr.write(`the example workspace ${relative(root, workspace)} did not compile\n`);
     return 1;
   }
   await writeFileAtomic(bundlePath, bundle);
@@ -90,14 +105,7 @@ async function main(): Promise<number> {
     `${lines.length} requests: ${pc.green(`${tally.Allow} Allow`)}, ${pc.red(`${tally.ExplicitDeny} ExplicitDeny`)}, ` +
       `${pc.yellow(`${tally.ImplicitDeny} ImplicitDeny`)}`,
   );
-  console.log(
-    pc.dim(
-      `\nmore: node dist/compiler/cli.js check ${relative(root, bundlePath)} --requests ${relative(root, join(workspace, "requests.jsonl"))} --explain\n` +
-        `      node dist/compiler/cli.js explain ${relative(root, bundlePath)} --principal arn:aws:iam::111111111111:user/alice ` +
-        `--action s3:GetObject --resource arn:aws:s3:::acme-app-data/teams/mobile/release-notes.md ` +
-        `--context '{"aws:RequestedRegion":"us-east-1"}'`,
-    ),
-  );
+  console.log(pc.dim(`\nmore: node dist/compiler/cli.js check ${relative(root, bundlePath)} --requests ${relative(root, join(workspace, "requests.jsonl"))} --explain`));
   return 0;
 }
 

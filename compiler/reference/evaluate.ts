@@ -2,8 +2,9 @@
 // the IR. It scans every statement on every request, on purpose. The decision table and the
 // runtime must agree with it on every request; property tests and the conformance corpus say so.
 import type {
-  AwsPrincipal, AwsResource, AwsWorkspace, ContextValue, Decision, PrincipalRef, Request, Statement,
+  AwsPrincipal, AwsResource, AwsWorkspace, ContextValue, Decision, PrincipalRef, Request, Statement, Workspace,
 } from "../ir.js";
+import { evaluateKrutrim } from "./evaluate-krutrim.js";
 import { evaluateConditions, type ContextLookup } from "./conditions.js";
 import { matchTemplate } from "./glob.js";
 import {
@@ -27,8 +28,9 @@ export interface ReferenceResult {
 }
 
 /** The decision AWS would make for `request` in workspace `ws`. */
-export function evaluateIr(ws: AwsWorkspace, request: Request): Decision {
-  return evaluateIrDetailed(ws, request).decision;
+export function evaluateIr(ws: Workspace, request: Request): Decision {
+  // Each model's evaluator is its own small file; this one is AWS's.
+  return ws.model === "krutrim" ? evaluateKrutrim(ws, request) : evaluateIrDetailed(ws, request).decision;
 }
 
 /** The decision and every statement that matched, for tests and debugging. */

@@ -1,6 +1,7 @@
 // JSON Schema for editors, generated from the zod schemas so the two never disagree.
 import * as z from "zod";
 import { awsManifestSchema, awsPolicyDocumentSchema, awsStatementSchema } from "./aws.js";
+import { ALL_SERVICES, KRUTRIM_SERVICES, krutrimManifestSchema, krutrimPolicyDocumentSchema, krutrimServiceSchema } from "./krutrim.js";
 
 /** A generated schema file: its path from the package root and its text. */
 export interface SchemaFile {
@@ -21,15 +22,22 @@ function render(schema: z.ZodType, title: string): string {
     unrepresentable: "throw",
     override: (ctx) => {
       if (ctx.zodSchema === awsStatementSchema) ctx.jsonSchema.allOf = STATEMENT_RULES;
+      // the front end checks the service itself (for a short message and a did-you-mean); editors get the list
+      if (ctx.zodSchema === krutrimServiceSchema) ctx.jsonSchema.enum = [...KRUTRIM_SERVICES, ALL_SERVICES];
     },
   });
   return `${JSON.stringify({ ...json, title }, null, 2)}\n`;
 }
 
-/** The schema files: `schema/iamc.schema.json` (the manifest) and `schema/aws-policy.schema.json`. */
+/**
+ * The schema files: `schema/iamc.schema.json` (the `aws` manifest), `schema/aws-policy.schema.json`,
+ * `schema/krutrim.schema.json` (the `krutrim` manifest) and `schema/krutrim-policy.schema.json`.
+ */
 export function renderJsonSchemas(): SchemaFile[] {
   return [
     { path: "schema/iamc.schema.json", text: render(awsManifestSchema, "iamc workspace manifest") },
     { path: "schema/aws-policy.schema.json", text: render(awsPolicyDocumentSchema, "AWS IAM policy document") },
+    { path: "schema/krutrim.schema.json", text: render(krutrimManifestSchema, "iamc workspace manifest (krutrim)") },
+    { path: "schema/krutrim-policy.schema.json", text: render(krutrimPolicyDocumentSchema, "Krutrim policy document") },
   ];
 }

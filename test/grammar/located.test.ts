@@ -162,7 +162,7 @@ describe("a .iam workspace", () => {
   });
 
   test("of another model reports IAMC2012 at its `model` line", async () => {
-    const text = "model krutrim\n\nrole r { policies P }\n";
+    const text = "model cloudalus\n\nprincipal user/ana { kind user }\n";
     await writeFile(join(dir, "iamc.iam"), text);
     const result = await loadWorkspace(join(dir, "iamc.iam"));
     expect(result.diagnostics.map(brief)).toEqual([{ code: "IAMC2012", pointer: "/model", line: 1, column: 7 }]);
