@@ -347,8 +347,7 @@ function walk(a: Automaton, text: string, fold: boolean): number {
   const ascii = a.asciiColumn;
   if (dense !== undefined) {
     for (let i = 0; i < length; i++) {
-      let char = text.charCodeAt(i);
-      if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+      let char = foldedAt(text, i, fold);
       const at = state * NODE;
       if (nodes[at + N_RUN] === char) {
         state++;
@@ -357,15 +356,9 @@ function walk(a: Automaton, text: string, fold: boolean): number {
       const skip = nodes[at + N_SKIP]!;
       if (skip >= 0) {
         // Only these characters leave the state: find the next one without stepping.
-        const c0 = skips[skip]!;
-        const c1 = skips[skip + 1]!;
-        const c2 = skips[skip + 2]!;
-        for (; i < length; i++) {
-          char = text.charCodeAt(i);
-          if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-          if (char === c0 || char === c1 || char === c2) break;
-        }
+        i = skipTo(text, i, fold, skips, skip);
         if (i === length) return state;
+        char = foldedAt(text, i, fold);
       }
       state = dense[state * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
       if (state < 0 || nodes[state * NODE + N_SINK] === 1) return state;
@@ -375,8 +368,7 @@ function walk(a: Automaton, text: string, fold: boolean): number {
   const edges = a.edges;
   const fanTable = a.fanTable;
   for (let i = 0; i < length; i++) {
-    let char = text.charCodeAt(i);
-    if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
+    let char = foldedAt(text, i, fold);
     let at = state * NODE;
     if (nodes[at + N_RUN] === char) {
       state++;
@@ -384,15 +376,9 @@ function walk(a: Automaton, text: string, fold: boolean): number {
     }
     const skip = nodes[at + N_SKIP]!;
     if (skip >= 0) {
-      const c0 = skips[skip]!;
-      const c1 = skips[skip + 1]!;
-      const c2 = skips[skip + 2]!;
-      for (; i < length; i++) {
-        char = text.charCodeAt(i);
-        if (fold) char = char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
-        if (char === c0 || char === c1 || char === c2) break;
-      }
+      i = skipTo(text, i, fold, skips, skip);
       if (i === length) return state;
+      char = foldedAt(text, i, fold);
     }
     const row = nodes[at + N_FAN]!;
     if (row >= 0) {
@@ -410,6 +396,26 @@ function walk(a: Automaton, text: string, fold: boolean): number {
     if (nodes[at + N_SINK] === 1) return state;
   }
   return state;
+}
+
+/** The index of the next of the three characters skips[at..at+3) from `from` on, or the length. */
+function skipTo(text: string, from: number, fold: boolean, skips: Int32Array, at: number): number {
+  const c0 = skips[at]!;
+  const c1 = skips[at + 1]!;
+  const c2 = skips[at + 2]!;
+  const length = text.length;
+  let i = from;
+  for (; i < length; i++) {
+    const char = foldedAt(text, i, fold);
+    if (char === c0 || char === c1 || char === c2) break;
+  }
+  return i;
+}
+
+/** The character at `i`, case-folded when `fold` (as the compiler folds actions). */
+function foldedAt(text: string, i: number, fold: boolean): number {
+  const char = text.charCodeAt(i);
+  return !fold ? char : char >= 65 && char <= 90 ? char + 32 : char < 128 ? char : foldWide(char);
 }
 
 function foldWide(char: number): number {
