@@ -186,14 +186,60 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
   }
   edgeStart.push(edgeChar.length);
 
-  return {
+  return inPreorder({
     edgeStart: Int32Array.from(edgeStart),
     edgeChar: Int32Array.from(edgeChar),
     edgeTarget: Int32Array.from(edgeTarget),
     otherTarget: Int32Array.from(otherTarget),
     stateClass: Int32Array.from(stateClass),
     classes,
-  };
+  });
+}
+
+/**
+ * The same automaton with its states renumbered in depth-first preorder from state 0, smallest
+ * character first, then the "other" target. A state's first edge then leads to the next state
+ * wherever that state was not reached before, so chains of states are runs of consecutive
+ * numbers: the runtime walks runs by one sequential compare per character, and a walk's states
+ * sit near each other in memory (as the trie's do; see buildTrieAutomaton).
+ */
+export function inPreorder(a: Automaton): Automaton {
+  const states = a.otherTarget.length;
+  const newId = new Int32Array(states).fill(-1);
+  const order: number[] = [];
+  const stack = [0];
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (newId[s] !== -1) continue;
+    newId[s] = order.length;
+    order.push(s);
+    const other = a.otherTarget[s]!;
+    if (other >= 0 && newId[other] === -1) stack.push(other);
+    for (let e = a.edgeStart[s + 1]! - 1; e >= a.edgeStart[s]!; e--) {
+      const t = a.edgeTarget[e]!;
+      if (t >= 0 && newId[t] === -1) stack.push(t);
+    }
+  }
+  // every state is reachable from 0 by construction; keep any that is not, at the end
+  for (let s = 0; s < states; s++) if (newId[s] === -1) { newId[s] = order.length; order.push(s); }
+  const remap = (t: number) => (t < 0 ? t : newId[t]!);
+  const edgeStart = new Int32Array(states + 1);
+  const edgeChar = new Int32Array(a.edgeChar.length);
+  const edgeTarget = new Int32Array(a.edgeTarget.length);
+  const otherTarget = new Int32Array(states);
+  const stateClass = new Int32Array(states);
+  let edges = 0;
+  order.forEach((s, q) => {
+    edgeStart[q] = edges;
+    for (let e = a.edgeStart[s]!; e < a.edgeStart[s + 1]!; e++) {
+      edgeChar[edges] = a.edgeChar[e]!;
+      edgeTarget[edges++] = remap(a.edgeTarget[e]!);
+    }
+    otherTarget[q] = remap(a.otherTarget[s]!);
+    stateClass[q] = a.stateClass[s]!;
+  });
+  edgeStart[states] = edges;
+  return { edgeStart, edgeChar, edgeTarget, otherTarget, stateClass, classes: a.classes };
 }
 
 /** Walks `text` through the automaton (the same walk the runtime does); returns the class. */
