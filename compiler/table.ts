@@ -147,9 +147,30 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const statementActionPatterns = new Set<number>();
   const actionSpellings = new Set<string>();
   const statementResourcePatterns = new Set<number>();
+  // Classes share pattern objects (specialization keeps what it does not change): tokenize and
+  // intern each once.
+  const actionIdOf = memoByObject((p: Template) => actionPatterns.id(actionTokens(p)));
+  const resourceIdOf = memoByObject((p: Template) => resourcePatterns.id(resourceTokens(p)));
+  const provenanceBySource = new WeakMap<object, Map<string, number>>();
+  const provenanceOf = (statement: SpecializedStatement): number => {
+    let byLayer = provenanceBySource.get(statement.source);
+    if (byLayer === undefined) provenanceBySource.set(statement.source, (byLayer = new Map()));
+    let id = byLayer.get(statement.layer);
+    if (id === undefined) {
+      id = provenance.id({
+        policy: statement.source.policy,
+        ...(statement.source.sid === undefined ? {} : { sid: statement.source.sid }),
+        index: statement.source.index,
+        layer: statement.layer,
+        effect: statement.effect,
+      });
+      byLayer.set(statement.layer, id);
+    }
+    return id;
+  };
   const compiledByClass = callers.classes.map((cls) =>
     cls.statements.map((statement): Compiled => {
-      const actionIds = statement.actions.patterns.map((p) => actionPatterns.id(actionTokens(p)));
+      const actionIds = statement.actions.patterns.map(actionIdOf);
       for (const id of actionIds) statementActionPatterns.add(id);
       for (const p of statement.actions.patterns) {
         const spelling = literalSpelling(p);
@@ -160,7 +181,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       if (hasRuntimeVariable) residual.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
       const resources: Membership = hasRuntimeVariable
         ? { universal: true, negated: false, patterns: [] }
-        : { universal: false, negated: statement.resources.negated, patterns: statement.resources.patterns.map((p) => resourcePatterns.id(resourceTokens(p))) };
+        : { universal: false, negated: statement.resources.negated, patterns: statement.resources.patterns.map(resourceIdOf) };
       for (const id of resources.patterns) statementResourcePatterns.add(id);
       if (statement.scope.kind === "entry") {
         resources.entry = entryIndex.get(statement.scope.entry)!;
@@ -171,13 +192,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
         statement,
         actions: { universal: false, negated: statement.actions.negated, patterns: actionIds },
         resources,
-        provenance: provenance.id({
-          policy: statement.source.policy,
-          ...(statement.source.sid === undefined ? {} : { sid: statement.source.sid }),
-          index: statement.source.index,
-          layer: statement.layer,
-          effect: statement.effect,
-        }),
+        provenance: provenanceOf(statement),
         predicate: residual.length > 0 ? predicates.id(residual) : -1,
       };
     }));
@@ -228,11 +243,24 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const leaves = new Interner<Leaf>((l) => `${l.allow}|${l.deny}|${l.matched.join(",")}|${l.open.join(";")}`);
   const rows = new Interner<SparseMap>(sparseKey);
   const kinds = new Interner<CallerKind>((k) => JSON.stringify(k));
+  // What a statement brings to a row: its resource membership, effect, slot, provenance and
+  // predicate. Classes that share statements (users holding the same roles) get equal rows:
+  // each is built once, keyed by these signatures (and the caller's own account group).
+  const signatures = new Map<string, number>();
+  const signatureOf = (c: Compiled): number => {
+    const r = c.resources;
+    const key = `${r.universal ? 1 : 0}${r.negated ? 1 : 0}:${r.patterns.join(".")}:${r.entry ?? ""}:${r.account ?? ""}|${c.statement.effect}|${c.statement.slot}|${c.provenance}|${c.predicate}`;
+    let id = signatures.get(key);
+    if (id === undefined) signatures.set(key, (id = signatures.size));
+    return id;
+  };
+  const rowByContent = new Map<string, number>();
   const classes: TableClass[] = [];
   callers.classes.forEach((cls, classIndex) => {
     progress?.("classes", classIndex, callers.classes.length);
     const compiled = compiledByClass[classIndex]!;
     const ownAccountGroup = cls.kind.account === undefined ? -1 : accountGroup.get(cls.kind.account)!;
+    const signature = compiled.map(signatureOf);
     const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
     // Many action classes select the same statements, and many resource classes the same
     // statements of a row: build each row and each leaf once per distinct subset.
@@ -248,8 +276,13 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       const key = subset.join(",");
       let id = rowBySubset.get(key);
       if (id === undefined) {
-        const rowItems = subset.map((i) => resourceMemberships[i]!);
-        id = rows.id(buildSparse(resourceSpace, rowItems, (leafSubset) => leafOf(leafSubset.map((j) => subset[j]!))));
+        const content = `${ownAccountGroup}|${subset.map((i) => signature[i]).join(",")}`;
+        id = rowByContent.get(content);
+        if (id === undefined) {
+          const rowItems = subset.map((i) => resourceMemberships[i]!);
+          id = rows.id(buildSparse(resourceSpace, rowItems, (leafSubset) => leafOf(leafSubset.map((j) => subset[j]!))));
+          rowByContent.set(content, id);
+        }
         rowBySubset.set(key, id);
       }
       return id;
@@ -672,6 +705,16 @@ function resourceCheck(patterns: readonly Template[], negated: boolean): WireCon
 }
 
 /** Interns values by a key: the same value always gets the same id, in first-seen order. */
+/** `f`, remembering its answer per argument object. */
+function memoByObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
+  const memo = new WeakMap<K, V>();
+  return (key) => {
+    let value = memo.get(key);
+    if (value === undefined) memo.set(key, (value = f(key)));
+    return value;
+  };
+}
+
 class Interner<T> {
   readonly values: T[] = [];
   private readonly ids = new Map<string, number>();
