@@ -57,6 +57,7 @@ export function tableToPayload(table: DecisionTable, compiler: string, sources: 
     outsiderAccountClass: int32Bytes(table.accountClasses.map(([, c]) => c)),
     stranger: table.stranger,
     anonymous: table.anonymous,
+    refused: table.refused,
     classes: {
       names: table.classes.map((c) => c.name),
       kind: int32Bytes(table.classes.map((c) => c.kind)),

@@ -75,6 +75,8 @@ interface RequestOptions {
   readonly action?: string;
   readonly resource?: string;
   readonly context?: string;
+  readonly identity?: string;
+  readonly via?: string;
   readonly json?: boolean;
 }
 
@@ -194,6 +196,8 @@ function requestOptions(cmd: Command): Command {
     .option("--action <action>", "what is asked, e.g. s3:GetObject")
     .option("--resource <resource>", "on what, e.g. arn:aws:s3:::acme-app-data/report.csv")
     .option("--context <json>", 'request context as a JSON object, e.g. \'{"aws:SecureTransport":true}\'')
+    .option("--identity <id>", "cloudalus: the identity the caller adopts, e.g. org/acme")
+    .option("--via <trusts>", "cloudalus: the trusts it relies on, comma-separated, e.g. t-ci")
     .option("--json", "print JSON instead of text");
 }
 
@@ -340,7 +344,7 @@ async function checkCommand(
   if (options.requests === undefined) {
     return singleRequestCommand(io, cwd, bundlePath, options, globals, cmd, options.explain === true);
   }
-  const single = (["principal", "anonymous", "action", "resource", "context"] as const).filter((k) => options[k] !== undefined);
+  const single = (["principal", "anonymous", "action", "resource", "context", "identity", "via"] as const).filter((k) => options[k] !== undefined);
   if (single.length > 0) {
     usageError(cmd, `--requests cannot be combined with --${single[0]}: give requests in the file or as options, not both`);
   }
@@ -523,6 +527,8 @@ export function requestProblem(value: unknown): string | undefined {
     if (typeof value[key] !== "string") return `\`${key}\` must be a string`;
   }
   if (value.context !== undefined) return contextProblem(value.context, "context");
+  if (value.identity !== undefined && typeof value.identity !== "string") return "`identity` must be a string";
+  if (value.via !== undefined && !(Array.isArray(value.via) && value.via.every((v) => typeof v === "string"))) return "`via` must be an array of trust ids";
   return undefined;
 }
 
@@ -565,6 +571,8 @@ function requestFromOptions(options: RequestOptions, cmd: Command): Request {
     action: options.action ?? "",
     resource: options.resource ?? "",
     ...(context !== undefined && { context }),
+    ...(options.identity !== undefined && { identity: options.identity }),
+    ...(options.via !== undefined && { via: options.via.split(",").map((v) => v.trim()).filter((v) => v !== "") }),
   };
 }
 
@@ -639,6 +647,8 @@ export function formatExplanation(request: Request, explanation: Explanation, co
   const who = request.principal ?? "(unauthenticated)";
   const facts: [string, string][] = [["reason", explanation.reason]];
   if (request.context && Object.keys(request.context).length > 0) facts.push(["context", JSON.stringify(request.context)]);
+  if (request.identity !== undefined) facts.push(["identity", request.identity]);
+  if (request.via !== undefined) facts.push(["via", request.via.join(", ") || "(none)"]);
   if (explanation.principalClass && explanation.principalClass !== who) facts.push(["caller", explanation.principalClass]);
   for (const [label, text] of facts) out.push(`  ${c.dim(`${label}:`.padEnd(9))}${text}`);
   out.push("");

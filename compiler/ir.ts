@@ -231,8 +231,58 @@ export interface KrutrimWorkspace {
   readonly sources: readonly SourceDigest[];
 }
 
+// ---------------------------------------------------------------------------------------------
+// Workspace: model `cloudalus`
+//
+// Trust policies lower to Statements with actions and resources (no principals). Resource
+// policies lower to Statements whose `principals` name the identities they accept (refs of kind
+// `principal`, or `everyone` for `"*"`, which matches the unauthenticated caller too) and whose
+// `resources` are `*`: a resource policy speaks of the resource it is attached to.
+
+export interface CloudalusPrincipal {
+  readonly id: string;
+  readonly kind: "user" | "programmatic";
+  readonly origin?: Origin;
+}
+
+export interface CloudalusAccessKey {
+  readonly id: string;
+  /** The programmatic principal the key authenticates as. */
+  readonly identity: string;
+  readonly origin?: Origin;
+}
+
+export interface CloudalusTrust {
+  readonly id: string;
+  /** The identity the trustee may adopt (a principal, an organisation, ...). */
+  readonly identity: string;
+  /** The principal that may adopt it. */
+  readonly trustee: string;
+  /** The trust policy: what the trustee may do when acting via this trust. */
+  readonly policy: string;
+  readonly origin?: Origin;
+}
+
+export interface CloudalusResource {
+  readonly id: string;
+  /** The identity that owns it: the owner passes the resource check. */
+  readonly owner?: string;
+  readonly policy?: string;
+  readonly origin?: Origin;
+}
+
+export interface CloudalusWorkspace {
+  readonly model: "cloudalus";
+  readonly policies: ReadonlyMap<string, Policy>;
+  readonly principals: readonly CloudalusPrincipal[];
+  readonly accessKeys: readonly CloudalusAccessKey[];
+  readonly trusts: readonly CloudalusTrust[];
+  readonly resources: readonly CloudalusResource[];
+  readonly sources: readonly SourceDigest[];
+}
+
 /** Every model's workspace, keyed on `model`. */
-export type Workspace = AwsWorkspace | KrutrimWorkspace;
+export type Workspace = AwsWorkspace | KrutrimWorkspace | CloudalusWorkspace;
 
 // ---------------------------------------------------------------------------------------------
 // Requests
@@ -245,6 +295,10 @@ export interface Request {
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, ContextValue>>;
+  /** cloudalus: the identity the caller adopts (default: the caller itself). */
+  readonly identity?: string;
+  /** cloudalus: the ids of the trusts the caller relies on (default: every trust from that identity to the caller). */
+  readonly via?: readonly string[];
 }
 
 /** Which evaluation layer a statement belongs to. */

@@ -4,9 +4,11 @@
 // decided in conditions. Callers whose specialized statements coincide form one class and share
 // one decision table.
 import type {
-  AwsPrincipal, AwsWorkspace, Condition, ContextValue, Effect, KrutrimWorkspace, PatternSet, PrincipalRef, Statement,
+  AwsPrincipal, AwsWorkspace, CloudalusWorkspace, Condition, ContextValue, Effect, KrutrimWorkspace, PatternSet, PrincipalRef, Statement,
   StatementSource, Template, TemplatePart, Workspace,
 } from "./ir.js";
+import { adoptionKey } from "../runtime/wire.js";
+import { InternalError } from "./diagnostics.js";
 import { evaluateCondition } from "./reference/conditions.js";
 import { accountOfArn, isRoleArn, userNameOfArn } from "./aws-names.js";
 
@@ -26,9 +28,15 @@ export const SLOT_NAMES: readonly string[] = [
   ...Array.from({ length: MAX_LEVELS }, (_, i) => `rcp[${i}]`),
 ];
 
+/** cloudalus: the resource check's slot, then one slot per trust relied on. */
+export const SLOT_CLOUDALUS_RESOURCE = 0;
+export const MAX_TRUSTS = 29;
+
 /** The layer names of a model's slots, as explain shows them. */
 export function slotNames(model: Workspace["model"]): readonly string[] {
-  return model === "krutrim" ? ["roles"] : SLOT_NAMES;
+  if (model === "krutrim") return ["roles"];
+  if (model === "cloudalus") return ["resource", ...Array.from({ length: MAX_TRUSTS }, (_, i) => `trust ${i + 1}`)];
+  return SLOT_NAMES;
 }
 
 /** What a statement's resource match is limited to, beyond its own patterns. */
@@ -60,6 +68,8 @@ export interface CallerKind {
    * allow). Absent for AWS, whose terms depend on accounts and resource groups (combinationTerms).
    */
   readonly terms?: readonly number[];
+  /** With `terms`: the terms instead for resources of the caller's own group (`account`): cloudalus owners. */
+  readonly ownTerms?: readonly number[];
   readonly outsider: boolean;
   readonly account?: string;
   readonly role: boolean;
@@ -92,6 +102,8 @@ export interface CallerClasses {
   readonly stranger: number;
   /** `"principal": null`. */
   readonly anonymous: number;
+  /** cloudalus: a request adopting an identity, or relying on trusts, that the workspace does not back. */
+  readonly refused?: number;
 }
 
 /** Everything the manifest knows about a caller, as condition keys (lower-cased). */
@@ -118,7 +130,9 @@ function principalFacts(principal: AwsPrincipal): CallerFacts {
 
 /** Groups every caller into classes and specializes their statements. */
 export function specializeCallers(ws: Workspace): CallerClasses {
-  return ws.model === "krutrim" ? specializeKrutrim(ws) : specializeAws(ws);
+  if (ws.model === "krutrim") return specializeKrutrim(ws);
+  if (ws.model === "cloudalus") return specializeCloudalus(ws);
+  return specializeAws(ws);
 }
 
 function specializeAws(ws: AwsWorkspace): CallerClasses {
@@ -318,6 +332,94 @@ function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
   const stranger = nobody("unknown caller");
   const anonymous = nobody("unauthenticated caller");
   return { classes, byPrincipal, byAccount: new Map(), stranger, anonymous };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cloudalus: a request names a caller, the identity it adopts and the trusts it relies on. Each
+// valid (caller, identity, trusts) is a class: the trusts' policies in one slot each (all must
+// allow), the resource-policy statements that admit the identity in the resource slot, and the
+// identity as the class's "account", so that resources it owns form its own group. Terms, as
+// data: own resources need every trust; others need every trust and the resource slot.
+
+function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
+  const classes: CallerClass[] = [];
+  const classKeys = new Map<string, number>();
+  const addClass = (candidate: CallerClass, keys: readonly string[]): number => {
+    const key = `${JSON.stringify(candidate.kind)}|${keys.join(",")}`;
+    let id = classKeys.get(key);
+    if (id === undefined) {
+      classKeys.set(key, (id = classes.length));
+      classes.push(candidate);
+    } else {
+      classes[id]!.members.push(...candidate.members);
+    }
+    return id;
+  };
+  const bit = (slot: number) => 1 << slot;
+  /** The class of a caller `name` adopting `identity` (undefined: unauthenticated) relying on `trusts`. */
+  const situation = (name: string, identity: string | undefined, trusts: readonly CloudalusWorkspace["trusts"][number][]): number => {
+    const out = new StatementCollector(NO_FACTS);
+    trusts.forEach((trust, i) => {
+      out.addAll(ws.policies.get(trust.policy)?.statements ?? [], SLOT_CLOUDALUS_RESOURCE + 1 + i, `trust ${trust.id}`, { kind: "any" });
+    });
+    for (const resource of ws.resources) {
+      if (resource.policy === undefined) continue;
+      for (const statement of ws.policies.get(resource.policy)?.statements ?? []) {
+        const admits = statement.principals?.refs.some((ref) => ref.kind === "everyone" || (identity !== undefined && ref.kind === "principal" && ref.id === identity));
+        if (admits === true) out.add(statement, SLOT_CLOUDALUS_RESOURCE, "resource", { kind: "entry", entry: resource.id });
+      }
+    }
+    const trustBits = trusts.reduce((bits, _, i) => bits | bit(SLOT_CLOUDALUS_RESOURCE + 1 + i), 0);
+    const kind: CallerKind = {
+      terms: [trustBits | bit(SLOT_CLOUDALUS_RESOURCE)],
+      ...(identity === undefined ? {} : { ownTerms: [trustBits], account: identity }),
+      outsider: identity === undefined, role: false, boundary: false, session: false, scpLevels: 0,
+    };
+    return addClass({ members: [], name, kind, facts: [], statements: out.statements }, out.keys);
+  };
+
+  const byPrincipal = new Map<string, number>();
+  for (const principal of ws.principals) {
+    const names = [principal.id, ...ws.accessKeys.filter((k) => k.identity === principal.id).map((k) => k.id)];
+    const self = situation(principal.id, principal.id, []);
+    // Trusts naming this principal as trustee, by the identity they lend.
+    const lent = new Map<string, CloudalusWorkspace["trusts"][number][]>();
+    for (const trust of [...ws.trusts].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      if (trust.trustee !== principal.id) continue;
+      (lent.get(trust.identity) ?? lent.set(trust.identity, []).get(trust.identity)!).push(trust);
+    }
+    const adoptions: [string | undefined, readonly string[] | undefined, number][] = [
+      [principal.id, undefined, self], [principal.id, [], self], [undefined, [], self],
+    ];
+    for (const [identity, trusts] of lent) {
+      if (trusts.length > MAX_TRUSTS) throw new InternalError(`more than ${MAX_TRUSTS} trusts from ${identity} to ${principal.id}`);
+      const all = situation(`${principal.id} as ${identity}`, identity, trusts);
+      if (identity !== principal.id) adoptions.push([identity, undefined, all]);
+      // every non-empty subset the request may name in `via` (all of them, for up to 6 trusts)
+      const subsets = trusts.length <= 6 ? nonEmptySubsets(trusts) : [...trusts.map((t) => [t]), trusts];
+      for (const subset of subsets) {
+        const cls = subset.length === trusts.length ? all : situation(`${principal.id} as ${identity} via ${subset.map((t) => t.id).join(", ")}`, identity, subset);
+        adoptions.push([identity, subset.map((t) => t.id), cls]);
+        // a trust a principal holds from itself may also be named without naming the identity
+        if (identity === principal.id) adoptions.push([undefined, subset.map((t) => t.id), cls]);
+      }
+    }
+    for (const name of names) {
+      byPrincipal.set(name, self);
+      classes[self]!.members.push(name);
+      for (const [identity, via, cls] of adoptions) byPrincipal.set(adoptionKey(name, identity, via), cls);
+    }
+  }
+  const anonymous = situation("unauthenticated caller", undefined, []);
+  // A request whose identity or trusts the workspace does not back: nothing applies.
+  const refused = addClass({ members: [], name: "caller adopting an identity no trust backs", kind: { terms: [], outsider: true, role: false, boundary: false, session: false, scpLevels: 0 }, facts: [], statements: [] }, ["refused"]);
+  return { classes, byPrincipal, byAccount: new Map(), stranger: anonymous, anonymous, refused };
+}
+
+function nonEmptySubsets<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let mask = 1; mask < 1 << items.length; mask++) out.push(items.filter((_, i) => (mask & (1 << i)) !== 0));
+  return out;
 }
 
 /** Ids of workspace statements by identity, for the keys of statements specialization left as they were. */

@@ -97,6 +97,8 @@ export interface DecisionTable {
   readonly accountClasses: readonly (readonly [string, number])[];
   readonly stranger: number;
   readonly anonymous: number;
+  /** cloudalus: the class of a request whose adoption (identity, via) the workspace does not back; -1 when requests cannot adopt. */
+  readonly refused: number;
   readonly kinds: readonly CallerKind[];
   /** terms[kind][group * 2 + kms] = DNF terms (bitmasks). */
   readonly terms: readonly (readonly (readonly number[])[])[];
@@ -128,10 +130,13 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const accountGroup = new Map(accounts.map((a, i) => [a, i + 2]));
   const entryExact = ws.resources.map((r) => resourcePatterns.id(literalTokens(r.id)));
   const entryBucket = ws.resources.map((r) =>
-    bucketOfS3Object(`${r.id}/x`) === r.id ? resourcePatterns.id([...literalTokens(`${r.id}/`), STAR]) : -1);
-  const accountProbe = accounts.map((a) => resourcePatterns.id([...arnPrefixTokens(), ...literalTokens(a), 58, STAR]));
-  const anyAccountProbe = resourcePatterns.id([...arnPrefixTokens(), FIELD_CHAR, FIELD, 58, STAR]);
-  const kmsProbe = resourcePatterns.id([...literalTokens("arn:"), FIELD, ...literalTokens(":kms:"), FIELD, 58, FIELD, ...literalTokens(":key/"), STAR]);
+    workspace.model === "aws" && bucketOfS3Object(`${r.id}/x`) === r.id ? resourcePatterns.id([...literalTokens(`${r.id}/`), STAR]) : -1);
+  // Only AWS reads accounts and KMS keys out of resource ARNs; the other models group resources
+  // by their entries alone (an ARN-shaped string must not make a cloudalus identity an owner).
+  const readsArns = workspace.model === "aws";
+  const accountProbe = readsArns ? accounts.map((a) => resourcePatterns.id([...arnPrefixTokens(), ...literalTokens(a), 58, STAR])) : [];
+  const anyAccountProbe = readsArns ? resourcePatterns.id([...arnPrefixTokens(), FIELD_CHAR, FIELD, 58, STAR]) : -1;
+  const kmsProbe = readsArns ? resourcePatterns.id([...literalTokens("arn:"), FIELD, ...literalTokens(":kms:"), FIELD, 58, FIELD, ...literalTokens(":key/"), STAR]) : -1;
 
   // --- statements: patterns to ids
   interface Compiled {
@@ -218,7 +223,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const resourceSpace = buildDimension(
     resourcePatterns.values,
     statementResourcePatterns,
-    [...accountProbe, anyAccountProbe, kmsProbe],
+    readsArns ? [...accountProbe, anyAccountProbe, kmsProbe] : [],
     (patterns) => {
       const entry = governingEntry(patterns);
       const account = entry >= 0 ? ws.resources[entry]!.account : undefined;
@@ -308,6 +313,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     accountClasses: [...callers.byAccount].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
     stranger: callers.stranger,
     anonymous: callers.anonymous,
+    refused: callers.refused ?? -1,
     kinds: kinds.values,
     terms,
     rows: rows.values,
@@ -354,8 +360,12 @@ function dedupeOpen(open: [number, number, number, number][]): [number, number, 
  * (AWS's evaluation logic; see the reference evaluator, which says the same in prose).
  */
 export function combinationTerms(kind: CallerKind, group: number, accounts: readonly string[], kms: boolean): number[] {
-  // A model whose combination does not depend on accounts gives its terms as data.
-  if (kind.terms !== undefined) return [...kind.terms];
+  // A model whose combination does not depend on accounts gives its terms as data; cloudalus
+  // gives other terms for resources of the caller's own group (the identity's own resources).
+  if (kind.terms !== undefined) {
+    const own = kind.ownTerms !== undefined && kind.account !== undefined && group >= 2 && accounts[group - 2] === kind.account;
+    return [...(own ? kind.ownTerms! : kind.terms)];
+  }
   const bit = (slot: number) => 1 << slot;
   let required = 0;
   for (let i = 0; i < kind.scpLevels; i++) required |= bit(SLOT_SCP + i);
@@ -387,7 +397,17 @@ const rcpLevelCount = new WeakMap<readonly string[], Map<string, number>>();
 type AwsParts = Pick<AwsWorkspace, "accounts" | "principals" | "resources">;
 
 function awsParts(workspace: Workspace): AwsParts {
-  return workspace.model === "aws" ? workspace : { accounts: [], principals: [], resources: [] };
+  if (workspace.model === "aws") return workspace;
+  // cloudalus resources are entries whose "account" is their owner: owned resources form the
+  // owner's group, and resource policies are scoped to their entry.
+  if (workspace.model === "cloudalus") {
+    return {
+      accounts: [],
+      principals: [],
+      resources: workspace.resources.map((r) => ({ id: r.id, ...(r.owner === undefined ? {} : { account: r.owner }), ...(r.policy === undefined ? {} : { policy: r.policy }) })),
+    };
+  }
+  return { accounts: [], principals: [], resources: [] };
 }
 
 function relevantAccounts(ws: AwsParts, callers: CallerClasses): string[] {

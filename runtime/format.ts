@@ -12,7 +12,7 @@ import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 3;
+export const FORMAT_VERSION = 4;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
 
@@ -67,7 +67,7 @@ export interface WireDimension {
 /** Everything a bundle holds. Field names are part of the format. */
 export interface BundlePayload {
   /** The model the bundle was compiled from; the runtime reads every model the same way. */
-  readonly model: "aws" | "krutrim";
+  readonly model: "aws" | "krutrim" | "cloudalus";
   readonly compiler: string;
   readonly sources: readonly (readonly [string, string])[];
   /** Layer name of each verdict bit. */
@@ -85,6 +85,12 @@ export interface BundlePayload {
   readonly outsiderAccountClass: Uint8Array;
   readonly stranger: number;
   readonly anonymous: number;
+  /**
+   * -1: requests name only a principal (aws, krutrim). Otherwise (cloudalus) a request that names
+   * an `identity` or `via` is looked up by adoptionKey, and one the bundle does not list gets this
+   * class.
+   */
+  readonly refused: number;
   readonly classes: {
     readonly names: readonly string[];
     readonly kind: Uint8Array;
@@ -215,7 +221,7 @@ export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256): Bund
     throw new BundleError("IAMC5004", `the bundle payload cannot be decoded: ${(error as Error).message}`);
   }
   const model = typeof payload === "object" && payload !== null ? (payload as { model?: unknown }).model : undefined;
-  if (model !== "aws" && model !== "krutrim") {
+  if (model !== "aws" && model !== "krutrim" && model !== "cloudalus") {
     throw new BundleError("IAMC5005", "the bundle payload is not an iamc decision table");
   }
   return payload as BundlePayload;

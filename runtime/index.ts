@@ -9,7 +9,7 @@ import { decodeBundle, bytesInt32, type Sha256, type BundlePayload, type WireAut
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
 import { KeyTable } from "./pair-table.js";
-import { GROUP_BLIND, RESOURCE_KEY, type WireCondition } from "./wire.js";
+import { GROUP_BLIND, RESOURCE_KEY, adoptionKey, type WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
 export { FORMAT_VERSION, type Sha256 } from "./format.js";
@@ -24,6 +24,10 @@ export interface Request {
   readonly action: string;
   readonly resource: string;
   readonly context?: Readonly<Record<string, ContextValue>>;
+  /** cloudalus: the identity the caller adopts (default: the caller itself). */
+  readonly identity?: string;
+  /** cloudalus: the ids of the trusts the caller relies on. */
+  readonly via?: readonly string[];
 }
 
 /** A statement that took part in a decision. */
@@ -562,6 +566,8 @@ class Table implements Authorizer {
   private readonly outsiderAccounts = new Map<string, number>();
   private readonly stranger: number;
   private readonly anonymous: number;
+  /** cloudalus: the class of an adoption the bundle does not list; -1 when requests cannot adopt. */
+  private readonly refused: number;
   private readonly classNames: readonly string[];
   private readonly classKind: Int32Array;
   private readonly classFacts: readonly (readonly (readonly [string, unknown])[])[];
@@ -600,6 +606,7 @@ class Table implements Authorizer {
     p.outsiderAccounts.forEach((id, i) => this.outsiderAccounts.set(id, inRange(outsiderClass[i]!, classCount)));
     this.stranger = inRange(p.stranger, classCount);
     this.anonymous = inRange(p.anonymous, classCount);
+    this.refused = p.refused === -1 ? -1 : inRange(p.refused, classCount);
 
     const allowBits = bytesInt32(p.leaves.allow);
     const denyBits = bytesInt32(p.leaves.deny);
@@ -654,7 +661,7 @@ class Table implements Authorizer {
   check(request: Request): Decision {
     try {
       if (typeof request !== "object" || request === null) return IMPLICIT_DENY;
-      const cls = this.classOf(request.principal);
+      const cls = this.classOf(request);
       const { action, resource } = request;
       if (cls < 0 || typeof action !== "string" || typeof resource !== "string") return IMPLICIT_DENY;
       const leaf = this.leafOf(cls, action, resource);
@@ -692,7 +699,7 @@ class Table implements Authorizer {
   private explainUnsafe(request: Request): Explanation {
     const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], reason });
     if (typeof request !== "object" || request === null) return denied("the request is not an object");
-    const cls = this.classOf(request.principal);
+    const cls = this.classOf(request);
     if (cls < 0) return denied("the principal must be a string or null");
     if (typeof request.action !== "string" || typeof request.resource !== "string") return denied("the action and resource must be strings");
     const leaf = this.leafOf(cls, request.action, request.resource);
@@ -784,7 +791,19 @@ class Table implements Authorizer {
   }
 
   /** The caller's class, or -1 when the principal is not a string or null. */
-  private classOf(principal: unknown): number {
+  private classOf(request: Request): number {
+    const principal: unknown = request.principal;
+    if (this.refused >= 0) {
+      // cloudalus: who the caller is depends on the identity it adopts and the trusts it names.
+      // No identity and no (or an empty) via is the caller acting as itself.
+      const { identity, via } = request as { identity?: unknown; via?: unknown };
+      const viaEmpty = via === undefined || (Array.isArray(via) && via.length === 0);
+      if (identity !== undefined || !viaEmpty) {
+        if (typeof principal !== "string" || (identity !== undefined && typeof identity !== "string")) return this.refused;
+        if (via !== undefined && !(Array.isArray(via) && via.every((v) => typeof v === "string"))) return this.refused;
+        return this.principals.get(adoptionKey(principal, identity as string | undefined, via as string[] | undefined)) ?? this.refused;
+      }
+    }
     if (principal === null) return this.anonymous;
     if (typeof principal !== "string") return -1;
     const cls = this.principals.get(principal);

@@ -28,3 +28,12 @@ export const RESOURCE_KEY = "iamc:resource";
 
 /** Set in a sparse map's mask when its keys ignore the resource group (they use group 0). */
 export const GROUP_BLIND = 1 << 30;
+
+/**
+ * cloudalus: the key of a request that names an `identity` or `via`, under which a bundle lists
+ * the class of that adoption. The compiler builds the keys, the runtime the one it looks up.
+ */
+export function adoptionKey(principal: string, identity: string | undefined, via: readonly string[] | undefined): string {
+  const trusts = via === undefined ? "\u0001" : [...new Set(via)].sort().join("\u0000");
+  return `${principal}\u0000${identity ?? "\u0001"}\u0000${trusts}`;
+}

@@ -30,6 +30,7 @@ export interface ReferenceResult {
 /** The decision AWS would make for `request` in workspace `ws`. */
 export function evaluateIr(ws: Workspace, request: Request): Decision {
   // Each model's evaluator is its own small file; this one is AWS's.
+  if (ws.model === "cloudalus") throw new Error("evaluateIr: the cloudalus evaluator is not wired yet");
   return ws.model === "krutrim" ? evaluateKrutrim(ws, request) : evaluateIrDetailed(ws, request).decision;
 }
 
