@@ -60,6 +60,9 @@ export const DIAGNOSTIC_CODES = {
   IAMC3007: "too many organization levels",
   IAMC3008: "a workspace defines a policy under a system-managed policy's name (krutrim)",
   IAMC3009: "reference to a role that does not exist",
+  IAMC3010: "reference to a principal that does not exist (cloudalus: an access key's identity, a trust's trustee)",
+  IAMC3011: "an access key's identity is a user, not a programmatic principal (cloudalus)",
+  IAMC3012: "a resource id is not of a known resource type (cloudalus; a warning)",
   IAMC4001: "the resource or action automaton grew past its size limit",
   IAMC4002: "the bundle could not be written",
 } as const;

@@ -8,6 +8,8 @@ export { loadWorkspace } from "./load-workspace.js";
 export { evaluateIr, evaluateIrDetailed } from "./reference/evaluate.js";
 /** The reference evaluator of model `krutrim`, and the rules (with role and group) that matched. */
 export { evaluateKrutrim, explainKrutrimGrant, type KrutrimGrant } from "./reference/evaluate-krutrim.js";
+/** The reference evaluator of model `cloudalus`, and the statements (with their layer) that matched. */
+export { evaluateCloudalus, explainCloudalus, type CloudalusMatch } from "./reference/evaluate-cloudalus.js";
 /** Krutrim's system-managed policies, under their documented names. */
 export { SYSTEM_POLICIES as KRUTRIM_SYSTEM_POLICIES, type SystemPolicy as KrutrimSystemPolicy } from "./krutrim/system-policies.js";
 /** Write bytes to a file atomically (temporary file, then rename). */

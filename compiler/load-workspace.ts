@@ -1,10 +1,12 @@
 // The front end's I/O edge: find the manifest, read it and the policy files (expanding globs),
 // digest them; everything else is the pure stages: manifest.ts (then manifest-aws.ts or
-// krutrim/manifest.ts by model), workspace-aws.ts or krutrim/workspace.ts.
+// krutrim/manifest.ts or cloudalus/manifest.ts by model), workspace-aws.ts, krutrim/workspace.ts
+// or cloudalus/workspace.ts.
 import { createHash } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
+import { buildCloudalusWorkspace } from "./cloudalus/workspace.js";
 import { hasErrors, type Diagnostic, type Result } from "./diagnostics.js";
 import { isIamFile } from "./iam-file.js";
 import type { SourceDigest, Workspace } from "./ir.js";
@@ -50,7 +52,12 @@ export async function loadWorkspace(manifestPathOrDir: string): Promise<Result<W
   const files = await readPolicyFiles(manifestSource, manifest, baseDir, sources);
   const parseIam = files.files.some((f) => isIamFile(f.file)) ? await dsl() : undefined;
   const input = { manifestSource, files: files.files, sources, ...(parseIam === undefined ? {} : { parseIam }) };
-  const built = manifest.model === "aws" ? buildAwsWorkspace({ ...input, manifest }) : buildKrutrimWorkspace({ ...input, manifest });
+  const built: Result<Workspace> =
+    manifest.model === "aws"
+      ? buildAwsWorkspace({ ...input, manifest })
+      : manifest.model === "krutrim"
+        ? buildKrutrimWorkspace({ ...input, manifest })
+        : buildCloudalusWorkspace({ ...input, manifest });
 
   const diagnostics = sortDiagnostics(
     [...checked.diagnostics, ...files.diagnostics, ...built.diagnostics],
@@ -132,7 +139,7 @@ async function readPolicyFiles(
       const file = isAbsolute(match) ? match : join(baseDir, match);
       const extension = extname(match).toLowerCase();
       if (extension !== ".json" && extension !== ".iam") {
-        const kind = manifest.model === "aws" ? "AWS JSON documents" : "Krutrim JSON documents";
+        const kind = manifest.model === "aws" ? "AWS JSON documents" : manifest.model === "krutrim" ? "Krutrim JSON documents" : "Cloudalus JSON documents";
         error(at, "IAMC1004", `\`${match}\` is not a policy file iamc reads`, `policy files are ${kind} named \`*.json\`, or DSL files named \`*.iam\``);
         continue;
       }

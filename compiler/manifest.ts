@@ -1,11 +1,12 @@
 // The manifest of any model: its model checked, then the model's own manifest checker.
+import { checkCloudalusManifest, type CloudalusManifest } from "./cloudalus/manifest.js";
 import { InternalError } from "./diagnostics.js";
 import type { JsonSource } from "./json-source.js";
 import { checkKrutrimManifest, type KrutrimManifest } from "./krutrim/manifest.js";
 import { checkAwsManifest, checkModel, type AwsManifest, type Checked } from "./manifest-aws.js";
 
 /** The valid entries of a manifest, keyed on `model`. */
-export type Manifest = AwsManifest | KrutrimManifest;
+export type Manifest = AwsManifest | KrutrimManifest | CloudalusManifest;
 
 /**
  * Checks the manifest's model and then its entries. The value is undefined when the manifest
@@ -21,6 +22,8 @@ export function checkWorkspaceManifest(source: JsonSource): Checked<Manifest | u
       return checkAwsManifest(source, root);
     case "krutrim":
       return checkKrutrimManifest(source, root);
+    case "cloudalus":
+      return checkCloudalusManifest(source, root);
     default:
       throw new InternalError(`model \`${model.value}\` is implemented but has no manifest checker`);
   }

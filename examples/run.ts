@@ -1,6 +1,7 @@
-// What `npm start` runs: compiles each example workspace (examples/company, AWS; examples/krutrim)
-// with the library, writes its bundle beside it, then decides each request of its requests.jsonl
-// and shows why. Built to dist/examples/run.js; the workspaces are found from the repository root.
+// What `npm start` runs: compiles each example workspace (examples/company, AWS; examples/krutrim;
+// examples/cloudalus) with the library, writes its bundle beside it, then decides each request of
+// its requests.jsonl and shows why. Built to dist/examples/run.js; the workspaces are found from
+// the repository root.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,7 +12,7 @@ import type { Decision, Request } from "../compiler/ir.js";
 import { loadBundle, type Explanation } from "../runtime/index.js";
 
 /** The examples, in the order they run: folder name and bundle name. */
-const EXAMPLES: readonly (readonly [string, string])[] = [["company", "company.iamc"], ["krutrim", "krutrim.iamc"]];
+const EXAMPLES: readonly (readonly [string, string])[] = [["company", "company.iamc"], ["krutrim", "krutrim.iamc"], ["cloudalus", "cloudalus.iamc"]];
 
 /** The `examples` folder above this file (source tree or dist/). */
 function findExamples(): string {
@@ -91,7 +92,8 @@ async function runExample(workspace: string, bundleName: string): Promise<number
     const explanation = authz.explain(request);
     tally[explanation.decision]++;
     const n = String(i + 1).padStart(2);
-    console.log(`${n}. ${paintDecision(explanation.decision)} ${shortPrincipal(request.principal)}  ${pc.bold(request.action)}  ${request.resource}`);
+    const adopting = request.identity === undefined ? "" : ` as ${request.identity}${request.via === undefined ? "" : ` via ${request.via.join(", ")}`}`;
+    console.log(`${n}. ${paintDecision(explanation.decision)} ${shortPrincipal(request.principal)}${adopting}  ${pc.bold(request.action)}  ${request.resource}`);
     const pad = "                ";
     if (request.context) {
       const context = Object.entries(request.context).map(([k, v]) => `${k}=${JSON.stringify(v)}`);

@@ -4,6 +4,7 @@
 import type {
   AwsPrincipal, AwsResource, AwsWorkspace, ContextValue, Decision, PrincipalRef, Request, Statement, Workspace,
 } from "../ir.js";
+import { evaluateCloudalus } from "./evaluate-cloudalus.js";
 import { evaluateKrutrim } from "./evaluate-krutrim.js";
 import { evaluateConditions, type ContextLookup } from "./conditions.js";
 import { matchTemplate } from "./glob.js";
@@ -30,7 +31,7 @@ export interface ReferenceResult {
 /** The decision AWS would make for `request` in workspace `ws`. */
 export function evaluateIr(ws: Workspace, request: Request): Decision {
   // Each model's evaluator is its own small file; this one is AWS's.
-  if (ws.model === "cloudalus") throw new Error("evaluateIr: the cloudalus evaluator is not wired yet");
+  if (ws.model === "cloudalus") return evaluateCloudalus(ws, request);
   return ws.model === "krutrim" ? evaluateKrutrim(ws, request) : evaluateIrDetailed(ws, request).decision;
 }
 

@@ -10,7 +10,7 @@ export const AWS_POLICY_VERSIONS = ["2012-10-17", "2008-10-17"] as const;
 
 /** Models the manifest may name, and those with a front end. */
 export const KNOWN_MODELS = ["aws", "cloudalus", "krutrim"] as const;
-export const IMPLEMENTED_MODELS: readonly string[] = ["aws", "krutrim"];
+export const IMPLEMENTED_MODELS: readonly string[] = ["aws", "cloudalus", "krutrim"];
 
 const ACCOUNT_ID = /^[0-9]{12}$/;
 

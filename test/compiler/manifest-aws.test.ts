@@ -1,4 +1,6 @@
 import { describe, expect, test } from "vitest";
+import { parseJsonSource } from "../../compiler/json-source.js";
+import { checkModel } from "../../compiler/manifest-aws.js";
 import { at, brief, codes, loadText, only } from "./front-end-helpers.js";
 
 const doc = { Version: "2012-10-17", Statement: { Effect: "Allow", Action: "s3:GetObject", Resource: "*" } };
@@ -13,10 +15,9 @@ describe("model", () => {
     expect(d.help).toBe("did you mean `aws`? known models: `aws`, `cloudalus`, `krutrim`");
   });
 
-  test("model cloudalus is known but not implemented (IAMC2012)", () => {
-    const d = only(loadText(json({ model: "cloudalus", principals: [] })));
-    expect(d).toMatchObject({ code: "IAMC2012", pointer: "/model", message: "model `cloudalus` is not implemented yet" });
-    expect(d.help).toBe("only `aws` and `krutrim` workspaces can be compiled so far");
+  test("model cloudalus is known and implemented (its manifests go through checkWorkspaceManifest)", () => {
+    const source = parseJsonSource("iamc.json", json({ model: "cloudalus", principals: [] })).value!;
+    expect(checkModel(source)).toEqual({ value: "cloudalus", diagnostics: [] });
   });
 
   test("missing model, non-string model, non-object manifest", () => {

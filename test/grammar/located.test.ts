@@ -161,11 +161,12 @@ describe("a .iam workspace", () => {
     expect(result.value!.sources.map((s) => s.file)).toEqual(["iamc.iam", "read.json"]);
   });
 
-  test("of another model reports IAMC2012 at its `model` line", async () => {
+  test("of another model is read as that model (cloudalus)", async () => {
     const text = "model cloudalus\n\nprincipal user/ana { kind user }\n";
     await writeFile(join(dir, "iamc.iam"), text);
     const result = await loadWorkspace(join(dir, "iamc.iam"));
-    expect(result.diagnostics.map(brief)).toEqual([{ code: "IAMC2012", pointer: "/model", line: 1, column: 7 }]);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.value).toMatchObject({ model: "cloudalus", principals: [{ id: "user/ana", kind: "user" }] });
   });
 
   test("without a model line reports the missing model at its first word", async () => {

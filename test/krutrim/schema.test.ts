@@ -284,9 +284,11 @@ describe("a .iam krutrim workspace", () => {
       expect(d.help).toBe("policy files are Krutrim JSON documents named `*.json`, or DSL files named `*.iam`");
     });
 
-    test("cloudalus is still not implemented (IAMC2012)", async () => {
+    test("a cloudalus manifest is not read as krutrim", async () => {
       await writeFile(join(dir, "iamc.json"), json({ model: "cloudalus" }));
-      expect(only(await loadWorkspace(dir))).toMatchObject({ code: "IAMC2012", help: "only `aws` and `krutrim` workspaces can be compiled so far" });
+      const result = await loadWorkspace(dir);
+      expect(result.diagnostics).toEqual([]);
+      expect(result.value?.model).toBe("cloudalus");
     });
   });
 });
