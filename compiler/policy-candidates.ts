@@ -7,7 +7,7 @@ import type * as z from "zod";
 import { InternalError, type Diagnostic, type Result } from "./diagnostics.js";
 import { isIamFile } from "./iam-file.js";
 import type { parseIamSource } from "./iam-source.js";
-import type { Policy } from "./ir.js";
+import type { Policy, SourceDigest } from "./ir.js";
 import { encodePointer, parseJsonSource, pathToSpan, type JsonPath, type JsonSource } from "./json-source.js";
 import type { PolicyEntry } from "./manifest-aws.js";
 import { checkSchema, valueAt } from "./schema/issues.js";
@@ -56,6 +56,35 @@ export interface CandidateContext {
   readonly diagnostics: Diagnostic[];
   readonly broken: Set<string>;
   readonly sources: Map<string, JsonSource>;
+}
+
+/** What every model's workspace builder gets from the I/O edge (load-workspace.ts). */
+export interface WorkspaceInput<M extends { readonly policies: readonly PolicyEntry[]; readonly broken: { readonly policies: Iterable<string> } }> {
+  readonly manifestSource: JsonSource;
+  readonly manifest: M;
+  /** Files of `file` entries, in entry order, each entry's files sorted. */
+  readonly files: readonly PolicyFile[];
+  readonly sources: readonly SourceDigest[];
+  /** The DSL reader, needed when a file is `.iam` (loaded by the I/O edge only when one is). */
+  readonly parseIam?: typeof parseIamSource;
+}
+
+/**
+ * The start of every workspace build: the context that collects diagnostics (the manifest's
+ * broken policy ids already in it) and the manifest's policy documents, named.
+ */
+export function readWorkspacePolicies<M extends { readonly policies: readonly PolicyEntry[]; readonly broken: { readonly policies: Iterable<string> } }>(
+  input: WorkspaceInput<M>,
+  dialect: PolicyDialect,
+): { ctx: CandidateContext; candidates: PolicyCandidate[] } {
+  const { manifestSource, manifest } = input;
+  const ctx: CandidateContext = {
+    diagnostics: [],
+    broken: new Set(manifest.broken.policies),
+    sources: new Map<string, JsonSource>([[manifestSource.file, manifestSource]]),
+  };
+  const candidates = collectPolicyCandidates({ manifestSource, entries: manifest.policies, files: input.files, parseIam: input.parseIam }, dialect, ctx);
+  return { ctx, candidates };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -135,24 +135,34 @@ export function specializeCallers(ws: Workspace): CallerClasses {
   return specializeAws(ws);
 }
 
-function specializeAws(ws: AwsWorkspace): CallerClasses {
+/**
+ * The classes of a model's callers. A class is known by its kind, facts and statements, each
+ * statement by the short key the collector gives it (StatementCollector.keys): one JSON text of
+ * all of a class's statements would pass V8's longest string at a million statements. A caller
+ * whose class exists joins its members.
+ */
+function classRegistry(): { classes: CallerClass[]; add: (candidate: CallerClass, keys: readonly string[]) => number } {
   const classes: CallerClass[] = [];
   const classKeys = new Map<string, number>();
-  // A class is known by its kind, facts and statements; the collector gives each statement a
-  // short key (see StatementCollector.keys). One JSON text of all of a class's statements would
-  // pass V8's longest string at a million statements.
-  const addClass = (candidate: CallerClass & { readonly keys: readonly string[] }): number => {
-    const key = `${JSON.stringify([candidate.kind, candidate.facts])}|${candidate.keys.join(",")}`;
+  const add = (candidate: CallerClass, keys: readonly string[]): number => {
+    const key = `${JSON.stringify([candidate.kind, candidate.facts])}|${keys.join(",")}`;
     let id = classKeys.get(key);
     if (id === undefined) {
-      id = classes.length;
-      classKeys.set(key, id);
-      const { keys: _keys, ...cls } = candidate;
-      classes.push(cls);
+      classKeys.set(key, (id = classes.length));
+      classes.push(candidate);
     } else {
       classes[id]!.members.push(...candidate.members);
     }
     return id;
+  };
+  return { classes, add };
+}
+
+function specializeAws(ws: AwsWorkspace): CallerClasses {
+  const { classes, add } = classRegistry();
+  const addClass = (candidate: CallerClass & { readonly keys: readonly string[] }): number => {
+    const { keys, ...cls } = candidate;
+    return add(cls, keys);
   };
 
   const byPrincipal = new Map<string, number>();
@@ -300,19 +310,7 @@ const KRUTRIM_KIND: CallerKind = {
 const KRUTRIM_NOBODY: CallerKind = { ...KRUTRIM_KIND, outsider: true };
 
 function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
-  const classes: CallerClass[] = [];
-  const classKeys = new Map<string, number>();
-  const addClass = (candidate: CallerClass, keys: readonly string[]): number => {
-    const key = `${JSON.stringify(candidate.kind)}|${keys.join(",")}`;
-    let id = classKeys.get(key);
-    if (id === undefined) {
-      classKeys.set(key, (id = classes.length));
-      classes.push(candidate);
-    } else {
-      classes[id]!.members.push(...candidate.members);
-    }
-    return id;
-  };
+  const { classes, add: addClass } = classRegistry();
   const roles = new Map(ws.roles.map((r) => [r.id, r]));
   const groups = new Map(ws.groups.map((g) => [g.id, g]));
   const byPrincipal = new Map<string, number>();
@@ -342,19 +340,7 @@ function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
 // data: own resources need every trust; others need every trust and the resource slot.
 
 function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
-  const classes: CallerClass[] = [];
-  const classKeys = new Map<string, number>();
-  const addClass = (candidate: CallerClass, keys: readonly string[]): number => {
-    const key = `${JSON.stringify(candidate.kind)}|${keys.join(",")}`;
-    let id = classKeys.get(key);
-    if (id === undefined) {
-      classKeys.set(key, (id = classes.length));
-      classes.push(candidate);
-    } else {
-      classes[id]!.members.push(...candidate.members);
-    }
-    return id;
-  };
+  const { classes, add: addClass } = classRegistry();
   const bit = (slot: number) => 1 << slot;
   /** The class of a caller `name` adopting `identity` (undefined: unauthenticated) relying on `trusts`. */
   const situation = (name: string, identity: string | undefined, trusts: readonly CloudalusWorkspace["trusts"][number][]): number => {

@@ -1,29 +1,17 @@
 // The files of an `aws` workspace → the IR: parse the policy files, name each policy, lower it,
 // lower the entities, link. Pure: the files were read by load-workspace.ts.
 import { hasErrors, type Diagnostic, type Result } from "./diagnostics.js";
-import type { parseIamSource } from "./iam-source.js";
-import type { AwsWorkspace, SourceDigest } from "./ir.js";
-import { originAt, type JsonPath, type JsonSource } from "./json-source.js";
+import type { AwsWorkspace } from "./ir.js";
+import { originAt, type JsonPath } from "./json-source.js";
 import { linkAwsWorkspace } from "./link-aws.js";
 import { lowerAwsAccount, lowerAwsGroup, lowerAwsPolicy, lowerAwsPrincipal, lowerAwsResource } from "./lower-aws.js";
 import type { AwsManifest } from "./manifest-aws.js";
-import { collectPolicyCandidates, lowerPolicyCandidates, type PolicyDialect, type PolicyFile } from "./policy-candidates.js";
+import { lowerPolicyCandidates, readWorkspacePolicies, type PolicyDialect, type WorkspaceInput } from "./policy-candidates.js";
 import { awsInlinePolicyEntryShellSchema } from "./schema/aws.js";
 
 export type { PolicyFile } from "./policy-candidates.js";
 
-export interface AwsWorkspaceInput {
-  readonly manifestSource: JsonSource;
-  readonly manifest: AwsManifest;
-  /** Files of `file` entries, in entry order, each entry's files sorted. */
-  readonly files: readonly PolicyFile[];
-  readonly sources: readonly SourceDigest[];
-  /**
-   * The DSL reader, needed when a file is `.iam`. Passed in by the I/O edge, which loads the
-   * grammar only for runs that read DSL files.
-   */
-  readonly parseIam?: typeof parseIamSource;
-}
+export type AwsWorkspaceInput = WorkspaceInput<AwsManifest>;
 
 const AWS_POLICIES: PolicyDialect = {
   model: "aws",
@@ -35,17 +23,9 @@ const AWS_POLICIES: PolicyDialect = {
 /** Builds the workspace IR from the checked manifest and the policy files' text. */
 export function buildAwsWorkspace(input: AwsWorkspaceInput): Result<AwsWorkspace> {
   const { manifestSource, manifest } = input;
-  const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, JsonSource>([[manifestSource.file, manifestSource]]);
-  const broken = new Set(manifest.broken.policies);
-  const ctx = { diagnostics, broken, sources };
-
   // 1. every document with its id; 2. unique ids, then each policy lowered on its own
-  const candidates = collectPolicyCandidates(
-    { manifestSource, entries: manifest.policies, files: input.files, parseIam: input.parseIam },
-    AWS_POLICIES,
-    ctx,
-  );
+  const { ctx, candidates } = readWorkspacePolicies(input, AWS_POLICIES);
+  const { diagnostics, broken, sources } = ctx;
   const policies = lowerPolicyCandidates(candidates, lowerAwsPolicy, ctx);
 
   // 3. entities, then references

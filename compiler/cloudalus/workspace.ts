@@ -2,11 +2,10 @@
 // principals, access keys, trusts and resources, and link every reference. Pure: the files were
 // read by load-workspace.ts.
 import { hasErrors, type Diagnostic, type DiagnosticCode, type Result } from "../diagnostics.js";
-import type { parseIamSource } from "../iam-source.js";
-import type { CloudalusAccessKey, CloudalusPrincipal, CloudalusResource, CloudalusTrust, CloudalusWorkspace, Origin, Policy, SourceDigest } from "../ir.js";
+import type { CloudalusAccessKey, CloudalusPrincipal, CloudalusResource, CloudalusTrust, CloudalusWorkspace, Origin, Policy } from "../ir.js";
 import { decodePointer, encodePointer, originAt, pathToSpan, type JsonPath, type JsonSource, type SpanTarget } from "../json-source.js";
 import { describeLocation } from "../link-aws.js";
-import { collectPolicyCandidates, lowerPolicyCandidates, type PolicyDialect, type PolicyFile } from "../policy-candidates.js";
+import { lowerPolicyCandidates, readWorkspacePolicies, type PolicyDialect, type WorkspaceInput } from "../policy-candidates.js";
 import { CLOUDALUS_RESOURCE_TYPES, cloudalusInlinePolicyEntryShellSchema } from "../schema/cloudalus.js";
 import { didYouMean } from "../suggest.js";
 import {
@@ -19,15 +18,7 @@ import {
 } from "./lower.js";
 import type { CloudalusManifest } from "./manifest.js";
 
-export interface CloudalusWorkspaceInput {
-  readonly manifestSource: JsonSource;
-  readonly manifest: CloudalusManifest;
-  /** Files of `file` entries, in entry order, each entry's files sorted. */
-  readonly files: readonly PolicyFile[];
-  readonly sources: readonly SourceDigest[];
-  /** The DSL reader, needed when a file is `.iam` (loaded by the I/O edge only when one is). */
-  readonly parseIam?: typeof parseIamSource;
-}
+export type CloudalusWorkspaceInput = WorkspaceInput<CloudalusManifest>;
 
 const CLOUDALUS_POLICIES: PolicyDialect = {
   model: "cloudalus",
@@ -39,16 +30,8 @@ const CLOUDALUS_POLICIES: PolicyDialect = {
 /** Builds the workspace IR from the checked manifest and the policy files' text. */
 export function buildCloudalusWorkspace(input: CloudalusWorkspaceInput): Result<CloudalusWorkspace> {
   const { manifestSource, manifest } = input;
-  const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, JsonSource>([[manifestSource.file, manifestSource]]);
-  const broken = new Set(manifest.broken.policies);
-  const ctx = { diagnostics, broken, sources };
-
-  const candidates = collectPolicyCandidates(
-    { manifestSource, entries: manifest.policies, files: input.files, parseIam: input.parseIam },
-    CLOUDALUS_POLICIES,
-    ctx,
-  );
+  const { ctx, candidates } = readWorkspacePolicies(input, CLOUDALUS_POLICIES);
+  const { diagnostics, broken, sources } = ctx;
   const policies = lowerPolicyCandidates(candidates, lowerCloudalusPolicy, ctx);
 
   const origin = (path: JsonPath) => originAt(manifestSource, path);

@@ -2,26 +2,17 @@
 // lower roles, groups and users, link every reference, and add the system-managed policies the
 // roles attach. Pure: the files were read by load-workspace.ts.
 import { hasErrors, type Diagnostic, type DiagnosticCode, type Result } from "../diagnostics.js";
-import type { parseIamSource } from "../iam-source.js";
-import type { KrutrimWorkspace, Origin, Policy, SourceDigest } from "../ir.js";
+import type { KrutrimWorkspace, Origin, Policy } from "../ir.js";
 import { decodePointer, encodePointer, originAt, pathToSpan, type JsonPath, type JsonSource } from "../json-source.js";
 import { describeLocation } from "../link-aws.js";
-import { collectPolicyCandidates, lowerPolicyCandidates, type PolicyCandidate, type PolicyDialect, type PolicyFile } from "../policy-candidates.js";
+import { lowerPolicyCandidates, readWorkspacePolicies, type PolicyCandidate, type PolicyDialect, type WorkspaceInput } from "../policy-candidates.js";
 import { krutrimInlinePolicyEntryShellSchema } from "../schema/krutrim.js";
 import { didYouMean } from "../suggest.js";
 import { lowerKrutrimGroup, lowerKrutrimPolicy, lowerKrutrimRole, lowerKrutrimUser, lowerSystemPolicy } from "./lower.js";
 import type { KrutrimManifest } from "./manifest.js";
 import { SYSTEM_POLICIES, SYSTEM_POLICY_BY_NAME } from "./system-policies.js";
 
-export interface KrutrimWorkspaceInput {
-  readonly manifestSource: JsonSource;
-  readonly manifest: KrutrimManifest;
-  /** Files of `file` entries, in entry order, each entry's files sorted. */
-  readonly files: readonly PolicyFile[];
-  readonly sources: readonly SourceDigest[];
-  /** The DSL reader, needed when a file is `.iam` (loaded by the I/O edge only when one is). */
-  readonly parseIam?: typeof parseIamSource;
-}
+export type KrutrimWorkspaceInput = WorkspaceInput<KrutrimManifest>;
 
 const KRUTRIM_POLICIES: PolicyDialect = {
   model: "krutrim",
@@ -33,17 +24,9 @@ const KRUTRIM_POLICIES: PolicyDialect = {
 /** Builds the workspace IR from the checked manifest and the policy files' text. */
 export function buildKrutrimWorkspace(input: KrutrimWorkspaceInput): Result<KrutrimWorkspace> {
   const { manifestSource, manifest } = input;
-  const diagnostics: Diagnostic[] = [];
-  const sources = new Map<string, JsonSource>([[manifestSource.file, manifestSource]]);
-  const broken = new Set(manifest.broken.policies);
-  const ctx = { diagnostics, broken, sources };
-
   // 1. custom policies: named, lowered, unique, and none under a system-managed policy's name
-  const candidates = collectPolicyCandidates(
-    { manifestSource, entries: manifest.policies, files: input.files, parseIam: input.parseIam },
-    KRUTRIM_POLICIES,
-    ctx,
-  );
+  const { ctx, candidates } = readWorkspacePolicies(input, KRUTRIM_POLICIES);
+  const { diagnostics, broken, sources } = ctx;
   const custom = candidates.filter((candidate) => {
     if (!SYSTEM_POLICY_BY_NAME.has(candidate.id)) return true;
     diagnostics.push(...lowerKrutrimPolicy(candidate).diagnostics, redefinedSystemPolicy(candidate));
