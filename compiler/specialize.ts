@@ -10,6 +10,7 @@ import type {
 import { adoptionKey } from "../runtime/wire.js";
 import { InternalError } from "./diagnostics.js";
 import { evaluateCondition } from "./reference/conditions.js";
+import { isAccessKeyId } from "./cloudalus-names.js";
 import { accountOfArn, isRoleArn, userNameOfArn } from "./aws-names.js";
 
 // Bits of a leaf's verdict masks: one per layer (and per kind of resource-policy grant).
@@ -342,8 +343,12 @@ function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
 function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
   const { classes, add: addClass } = classRegistry();
   const bit = (slot: number) => 1 << slot;
-  /** The class of a caller `name` adopting `identity` (undefined: unauthenticated) relying on `trusts`. */
-  const situation = (name: string, identity: string | undefined, trusts: readonly CloudalusWorkspace["trusts"][number][]): number => {
+  /**
+   * The class of a caller `name` adopting `identity` (undefined: unauthenticated) relying on
+   * `trusts`; `owns`: whether the identity passes the resource check on what it owns (an outside
+   * caller, one the manifest does not list, owns nothing).
+   */
+  const situation = (name: string, identity: string | undefined, trusts: readonly CloudalusWorkspace["trusts"][number][], owns = true): number => {
     const out = new StatementCollector(NO_FACTS);
     trusts.forEach((trust, i) => {
       out.addAll(ws.policies.get(trust.policy)?.statements ?? [], SLOT_CLOUDALUS_RESOURCE + 1 + i, `trust ${trust.id}`, { kind: "any" });
@@ -358,8 +363,8 @@ function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
     const trustBits = trusts.reduce((bits, _, i) => bits | bit(SLOT_CLOUDALUS_RESOURCE + 1 + i), 0);
     const kind: CallerKind = {
       terms: [trustBits | bit(SLOT_CLOUDALUS_RESOURCE)],
-      ...(identity === undefined ? {} : { ownTerms: [trustBits], account: identity }),
-      outsider: identity === undefined, role: false, boundary: false, session: false, scpLevels: 0,
+      ...(identity === undefined || !owns ? {} : { ownTerms: [trustBits], account: identity }),
+      outsider: identity === undefined || !owns, role: false, boundary: false, session: false, scpLevels: 0,
     };
     return addClass({ members: [], name, kind, facts: [], statements: out.statements }, out.keys);
   };
@@ -396,6 +401,17 @@ function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
       for (const [identity, via, cls] of adoptions) byPrincipal.set(adoptionKey(name, identity, via), cls);
     }
   }
+  // Outside callers (unlisted principals, not access keys) that a resource policy names: they act
+  // as themselves, and only statements naming them (or `*`) apply. Others are like the
+  // unauthenticated caller: only `*` applies.
+  const listed = new Set([...ws.principals.map((p) => p.id), ...ws.accessKeys.map((k) => k.id)]);
+  const named = new Set<string>();
+  for (const resource of ws.resources) {
+    for (const statement of resource.policy === undefined ? [] : ws.policies.get(resource.policy)?.statements ?? []) {
+      for (const ref of statement.principals?.refs ?? []) if (ref.kind === "principal" && !listed.has(ref.id) && !isAccessKeyId(ref.id)) named.add(ref.id);
+    }
+  }
+  for (const id of [...named].sort()) byPrincipal.set(id, situation(id, id, [], false));
   const anonymous = situation("unauthenticated caller", undefined, []);
   // A request whose identity or trusts the workspace does not back: nothing applies.
   const refused = addClass({ members: [], name: "caller adopting an identity no trust backs", kind: { terms: [], outsider: true, role: false, boundary: false, session: false, scpLevels: 0 }, facts: [], statements: [] }, ["refused"]);

@@ -16,6 +16,7 @@
 // Action matching ignores case and resource matching does not, with `*` and `?`, through the
 // same matcher as the aws and krutrim evaluators.
 import type { CloudalusTrust, CloudalusWorkspace, Decision, Effect, Request, Statement } from "../ir.js";
+import { isAccessKeyId } from "../cloudalus-names.js";
 import { matchTemplate } from "./glob.js";
 
 /** A statement that matched a request, and the layer it was evaluated in. */
@@ -35,6 +36,8 @@ export type CloudalusAdoption =
       readonly ok: true;
       /** The caller after access-key resolution; undefined for the unauthenticated caller. */
       readonly caller: string | undefined;
+      /** An outside caller: a principal the manifest does not list (not an access key). It owns nothing. */
+      readonly outsider: boolean;
       /** The adopted identity; undefined for the unauthenticated caller. */
       readonly identity: string | undefined;
       /** The trusts relied on, in the order named (or manifest order by default). */
@@ -42,13 +45,17 @@ export type CloudalusAdoption =
     }
   | { readonly ok: false; readonly reason: string };
 
-/** The caller a request's `principal` names: its identity, or undefined when unauthenticated. */
+/** The caller a request's `principal` names: its identity, or undefined when unauthenticated (null, or an unknown access key). */
 export function resolveCloudalusCaller(ws: CloudalusWorkspace, principal: string | null): string | undefined {
   if (principal === null) return undefined;
   const key = ws.accessKeys.find((k) => k.id === principal);
   if (key !== undefined) return key.identity;
-  return ws.principals.some((p) => p.id === principal) ? principal : undefined;
+  if (ws.principals.some((p) => p.id === principal)) return principal;
+  // The contract: a principal the manifest does not list is an outside caller, whom only resource
+  // policies naming it (or `*`) can allow; an unknown access key (`ak/...`) is unauthenticated.
+  return isAccessKeyId(principal) ? undefined : principal;
 }
+
 
 /** Steps 1 to 4: the caller, the adopted identity and the trusts relied on, when valid. */
 export function adoptCloudalus(ws: CloudalusWorkspace, request: Request): CloudalusAdoption {
@@ -56,7 +63,12 @@ export function adoptCloudalus(ws: CloudalusWorkspace, request: Request): Clouda
   if (caller === undefined) {
     if (request.identity !== undefined) return { ok: false, reason: "the unauthenticated caller cannot adopt an identity" };
     if (request.via !== undefined && request.via.length > 0) return { ok: false, reason: "the unauthenticated caller cannot rely on trusts" };
-    return { ok: true, caller: undefined, identity: undefined, trusts: [] };
+    return { ok: true, caller: undefined, outsider: false, identity: undefined, trusts: [] };
+  }
+  const outsider = !ws.principals.some((p) => p.id === caller);
+  // No trust names an outside caller as trustee: like the unauthenticated caller, it acts as itself only.
+  if (outsider && (request.identity !== undefined || (request.via !== undefined && request.via.length > 0))) {
+    return { ok: false, reason: "an outside caller cannot adopt an identity or rely on trusts" };
   }
   const identity = request.identity ?? caller;
   let trusts: CloudalusTrust[];
@@ -71,7 +83,7 @@ export function adoptCloudalus(ws: CloudalusWorkspace, request: Request): Clouda
   } else if (identity === caller) trusts = [];
   else trusts = ws.trusts.filter((t) => t.identity === identity && t.trustee === caller);
   if (identity !== caller && trusts.length === 0) return { ok: false, reason: `no trust lets \`${caller}\` act as \`${identity}\`` };
-  return { ok: true, caller, identity, trusts };
+  return { ok: true, caller, outsider, identity, trusts };
 }
 
 /** The decision for `request` in workspace `ws`. */
@@ -84,7 +96,7 @@ export function evaluateCloudalus(ws: CloudalusWorkspace, request: Request): Dec
   if (!trustsAllow) return "ImplicitDeny";
   const resource = ws.resources.find((r) => r.id === request.resource);
   if (resource === undefined) return "ImplicitDeny";
-  const owns = adoption.identity !== undefined && resource.owner === adoption.identity;
+  const owns = adoption.identity !== undefined && !adoption.outsider && resource.owner === adoption.identity;
   const accepted = owns || matches.some((m) => m.effect === "Allow" && m.layer === RESOURCE_LAYER);
   return accepted ? "Allow" : "ImplicitDeny";
 }

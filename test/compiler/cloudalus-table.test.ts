@@ -21,7 +21,7 @@ const policies: Policy[] = [
   { id: "CiTrust", statements: [trustStatement("CiTrust", 0, "Allow", ["kvdb:Get", "kvdb:Put"], ["kvdb/orders"]), trustStatement("CiTrust", 1, "Deny", ["kvdb:Delete"], ["*"])] },
   { id: "AnaTrust", statements: [trustStatement("AnaTrust", 0, "Allow", ["kvdb:*"], ["*"])] },
   { id: "OrdersPolicy", statements: [resourceStatement("OrdersPolicy", 0, "Allow", ["kvdb:Get"], ["org/acme", "pi/deployer"]), resourceStatement("OrdersPolicy", 1, "Allow", ["kvdb:List"], ["*"])] },
-  { id: "PublicPolicy", statements: [resourceStatement("PublicPolicy", 0, "Allow", ["kvdb:Get"], ["*"]), resourceStatement("PublicPolicy", 1, "Deny", ["kvdb:Put"], ["user/ana"])] },
+  { id: "PublicPolicy", statements: [resourceStatement("PublicPolicy", 0, "Allow", ["kvdb:Get"], ["*"]), resourceStatement("PublicPolicy", 1, "Deny", ["kvdb:Put"], ["user/ana"]), resourceStatement("PublicPolicy", 2, "Allow", ["kvdb:Put"], ["user/guest", "org/other"])] },
 ];
 
 const ws: CloudalusWorkspace = {
@@ -71,6 +71,12 @@ describe("cloudalus decision table", () => {
     ["an unlisted resource fails the resource check", r("user/ana", "kvdb:Get", "kvdb/elsewhere"), "ImplicitDeny"],
     ["identity equal to the caller is acting as itself", r("user/ana", "kvdb:Delete", "kvdb/ana", { identity: "user/ana" }), "Allow"],
     ["an empty via is acting as itself", r("user/ana", "kvdb:Delete", "kvdb/ana", { via: [] }), "Allow"],
+    ["an outside caller a resource policy names is admitted", r("user/guest", "kvdb:Put", "kvdb/public"), "Allow"],
+    ["an outside caller is not admitted where it is not named", r("user/guest", "kvdb:Put", "kvdb/orders"), "ImplicitDeny"],
+    ["an outside caller cannot adopt, even itself", r("user/guest", "kvdb:Put", "kvdb/public", { identity: "user/guest" }), "ImplicitDeny"],
+    ["an outside caller named like an owner owns nothing", r("org/other", "kvdb:Delete", "kvdb/public"), "ImplicitDeny"],
+    ["an outside caller named like an owner gets what the policy names", r("org/other", "kvdb:Put", "kvdb/public"), "Allow"],
+    ["an unknown access key is not an outside caller", r("ak/guest", "kvdb:Put", "kvdb/public"), "ImplicitDeny"],
     ["a via that is not a list fails closed", r("user/ana", "kvdb:Delete", "kvdb/ana", { via: "t-ana" as unknown as string[] }), "ImplicitDeny"],
   ] as const)("%s", (_, request, decision) => {
     expect(authz.check(request)).toBe(decision);
