@@ -7,7 +7,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { createReadStream, existsSync, readFileSync, realpathSync } from "node:fs";
 import { stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
@@ -15,22 +15,13 @@ import type { Explanation } from "../runtime/index.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import type { ContextValue, Decision, Request } from "./ir.js";
 import { diagnosticsToJson, renderDiagnostics, type RenderableDiagnostic } from "./render.js";
+import {
+  colorFor, describeError, displayPath, drained, emit, EXIT, fileError, loadAuthorizer, reportFailure, sourceReader, usageError,
+  type CliIo, type CliStream, type CommandContext, type GlobalOptions,
+} from "./cli-support.js";
+import { ANALYSIS_COMMANDS } from "./commands/index.js";
 
-/** An output stream of the CLI: a Node writable, with the TTY facts of a terminal when it is one. */
-export type CliStream = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };
-
-/** What the CLI reads and writes; the bin passes the process's, tests pass their own. */
-export interface CliIo {
-  readonly stdout: CliStream;
-  readonly stderr: CliStream;
-  readonly stdin: NodeJS.ReadableStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Directory relative paths resolve against (default: the process's). */
-  readonly cwd?: string;
-}
-
-/** The exit codes of `iamc`. */
-export const EXIT = { ok: 0, invalidInput: 1, usage: 2, internal: 70 } as const;
+export { EXIT, colorFor, type CliIo, type CliStream } from "./cli-support.js";
 
 /** A request line that is blank, not JSON, not a request, or cannot be evaluated (runtime/errors.ts). */
 const BAD_REQUEST = "IAMC5006";
@@ -59,10 +50,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 // ---------------------------------------------------------------------------------------------
 // Commands
-
-interface GlobalOptions {
-  readonly color: boolean;
-}
 
 interface CompileOptions {
   readonly output: string;
@@ -155,6 +142,9 @@ function buildProgram(io: CliIo, state: { exitCode: number }): Command {
       }
       state.exitCode = await convertCommand(io, cwd, input, options, globals(cmd));
     });
+
+  const context: CommandContext = { io, cwd, state, globals };
+  for (const register of ANALYSIS_COMMANDS) register(program, context);
 
   program.addHelpText(
     "after",
@@ -315,22 +305,6 @@ function writeError(file: string, err: unknown): Diagnostic {
     file,
     help: "check that the directory exists and that you may write to it",
   };
-}
-
-/** Renders the diagnostics of a failed run on stderr, with a closing line; exit 1. */
-async function reportFailure(
-  io: CliIo,
-  cwd: string,
-  globals: GlobalOptions,
-  diagnostics: readonly RenderableDiagnostic[],
-  closing: string | undefined,
-): Promise<number> {
-  const color = colorFor(io.stderr, io.env, globals.color);
-  const c = pc.createColors(color);
-  let text = renderDiagnostics(diagnostics, { color, readSource: sourceReader(cwd), displayPath: displayPath(cwd) });
-  if (closing !== undefined) text += `${c.red(closing)}\n`;
-  await emit(io.stderr, text);
-  return EXIT.invalidInput;
 }
 
 async function checkCommand(
@@ -576,41 +550,8 @@ function requestFromOptions(options: RequestOptions, cmd: Command): Request {
   };
 }
 
-function usageError(cmd: Command, message: string): never {
-  // with exitOverride, commander prints the message and throws a CommanderError
-  cmd.error(`iamc: error: ${message}`, { exitCode: EXIT.usage, code: "iamc.usage" });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Bundles
-
-type LoadedAuthorizer = Awaited<ReturnType<typeof import("../runtime/index.js").loadBundle>>;
-
-/** The bundle's authorizer, or the exit code after reporting why it cannot be loaded. */
-async function loadAuthorizer(io: CliIo, cwd: string, bundlePath: string, globals: GlobalOptions): Promise<LoadedAuthorizer | number> {
-  const [{ readBundleFile }, { loadBundle }] = await Promise.all([import("../runtime/node.js"), import("../runtime/index.js")]);
-  const path = resolve(cwd, bundlePath);
-  try {
-    return loadBundle(readBundleFile(path));
-  } catch (err) {
-    // a bad bundle is invalid input, reported by its stable code; anything else is a bug
-    if (!isCodedError(err)) throw err;
-    return fileError(io, globals, err.code, err.message, path, cwd);
-  }
-}
-
-function isCodedError(err: unknown): err is { code: string; message: string } {
-  if (typeof err !== "object" || err === null) return false;
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  return typeof code === "string" && /^IAMC\d{4}$/.test(code) && typeof message === "string";
-}
-
-async function fileError(io: CliIo, globals: GlobalOptions, code: string, message: string, file: string, cwd: string): Promise<number> {
-  const color = colorFor(io.stderr, io.env, globals.color);
-  const text = renderDiagnostics([{ code, severity: "error", message, file }], { color, displayPath: displayPath(cwd), summary: false });
-  await emit(io.stderr, text);
-  return EXIT.invalidInput;
-}
 
 async function unreadableFile(path: string): Promise<string | undefined> {
   try {
@@ -738,66 +679,6 @@ function formatBytes(n: number): string {
 
 // ---------------------------------------------------------------------------------------------
 // Environment
-
-/** Colors when the stream is a terminal, unless `--no-color` or `NO_COLOR`; `FORCE_COLOR` forces them. */
-export function colorFor(stream: CliStream, env: CliIo["env"], flag = true): boolean {
-  if (!flag) return false;
-  if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
-  return stream.isTTY === true && env.TERM !== "dumb";
-}
-
-function displayPath(cwd: string): (file: string) => string {
-  return (file) => {
-    if (!isAbsolute(file)) return file;
-    const rel = relative(cwd, file);
-    return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
-  };
-}
-
-function sourceReader(cwd: string): (file: string) => string | undefined {
-  return (file) => {
-    try {
-      return readFileSync(resolve(cwd, file), "utf8");
-    } catch {
-      return undefined;
-    }
-  };
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "no such file";
-    if (code === "EACCES" || code === "EPERM") return "permission denied";
-    if (code === "EISDIR") return "it is a directory";
-    return err.message;
-  }
-  return String(err);
-}
-
-/** Writes and waits while the stream is full. */
-async function emit(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (!stream.write(text)) await drained(stream);
-}
-
-/** Resolves true when the stream drains, false when it closes or fails first. */
-function drained(stream: NodeJS.WritableStream): Promise<boolean> {
-  if ((stream as { destroyed?: boolean }).destroyed) return Promise.resolve(false);
-  return new Promise((resolveDrained) => {
-    const settle = (ok: boolean) => () => {
-      stream.removeListener("drain", onDrain);
-      stream.removeListener("close", onClose);
-      stream.removeListener("error", onClose);
-      resolveDrained(ok);
-    };
-    const onDrain = settle(true);
-    const onClose = settle(false);
-    stream.on("drain", onDrain);
-    stream.on("close", onClose);
-    stream.on("error", onClose);
-  });
-}
 
 function internalError(err: unknown, io: CliIo): number {
   const message = err instanceof Error ? err.message : String(err);
