@@ -1,11 +1,16 @@
 // Stage: the decision table as a bundle payload (the wire shapes of runtime/format.ts).
-import { int32Bytes, type BundlePayload, type WireDimension, type WireSparseMaps } from "../runtime/format.js";
+import { encodeStatementSources, int32Bytes, type BundlePayload, type WireDimension, type WireSparseMaps, type WireStatementSource } from "../runtime/format.js";
 import type { Automaton } from "./automaton.js";
-import type { SourceDigest } from "./ir.js";
+import type { Condition, Policy, PrincipalRef, SourceDigest, Statement } from "./ir.js";
 import { slotNames } from "./specialize.js";
 import type { DecisionTable, Dimension, SparseMap } from "./table.js";
 
-export function tableToPayload(table: DecisionTable, compiler: string, sources: readonly SourceDigest[]): BundlePayload {
+export function tableToPayload(
+  table: DecisionTable,
+  compiler: string,
+  sources: readonly SourceDigest[],
+  policies: ReadonlyMap<string, Policy>,
+): BundlePayload {
   const automaton = (a: Automaton) => ({
     edgeStart: int32Bytes(a.edgeStart),
     edgeChar: int32Bytes(a.edgeChar),
@@ -85,6 +90,7 @@ export function tableToPayload(table: DecisionTable, compiler: string, sources: 
       index: int32Bytes(table.provenance.map((p) => p.index)),
       layer: table.provenance.map((p) => p.layer),
       deny: int32Bytes(table.provenance.map((p) => (p.effect === "Deny" ? 1 : 0))),
+      text: encodeStatementSources(table.provenance.map((p) => statementSource(policies.get(p.policy)?.statements[p.index], sources))),
     },
   };
 }
@@ -117,4 +123,36 @@ function sparseMaps(maps: readonly SparseMap[]): WireSparseMaps {
     defaultGroup: int32Bytes(defaultGroup),
     defaultValues: int32Bytes(defaultValues),
   };
+}
+
+/** A statement as written (its text, not its lowering), for explain and the analysis commands. */
+function statementSource(statement: Statement | undefined, sources: readonly SourceDigest[]): WireStatementSource {
+  if (statement === undefined) return [[], false, [], false, null, false, [], null];
+  const principal = (ref: PrincipalRef) => (ref.kind === "everyone" ? "*" : ref.kind === "account" ? ref.account : ref.id);
+  return [
+    statement.actions.patterns.map((p) => p.source), statement.actions.negated,
+    statement.resources.patterns.map((p) => p.source), statement.resources.negated,
+    statement.principals === undefined ? null : statement.principals.refs.map(principal), statement.principals?.negated ?? false,
+    statement.conditions.map(conditionText),
+    locationOf(statement, sources),
+  ];
+}
+
+/** `ForAnyValue:StringLike aws:TagKeys a*, b*`: one condition, as a policy would write it. */
+export function conditionText(c: Condition): string {
+  const qualifier = c.qualifier === "none" ? "" : `${c.qualifier}:`;
+  return `${qualifier}${c.operator}${c.ifExists ? "IfExists" : ""} ${c.key} ${c.values.map((v) => v.source).join(", ")}`;
+}
+
+/**
+ * `policies/app.json:12:7`: where the statement is, with the file named as in `sources` (relative
+ * to the manifest), so that bundles do not depend on where the workspace lies.
+ */
+function locationOf(statement: Statement, sources: readonly SourceDigest[]): string | null {
+  const origin = statement.source.origin;
+  if (origin === undefined) return null;
+  const file = origin.file.split("\\").join("/");
+  const named = sources.find((s) => file === s.file || file.endsWith(`/${s.file}`))?.file;
+  if (named === undefined) return null;
+  return origin.span === undefined ? `${named}#${origin.pointer}` : `${named}:${origin.span.line}:${origin.span.column}`;
 }

@@ -12,7 +12,7 @@ import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 4;
+export const FORMAT_VERSION = 5;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
 
@@ -126,7 +126,42 @@ export interface BundlePayload {
     readonly index: Uint8Array;
     readonly layer: readonly string[];
     readonly deny: Uint8Array;
+    /**
+     * The statements as written, one WireStatementSource per provenance id, msgpack-encoded in
+     * one binary: only explain and the analysis commands read it, so loading skips it.
+     */
+    readonly text: Uint8Array;
   };
+}
+
+/**
+ * A statement as written, for explain and analysis: [actions, NotAction?, resources,
+ * NotResource?, principals (null outside resource policies), NotPrincipal?, conditions (one
+ * line each: `StringEquals aws:SourceVpc vpc-1, vpc-2`), `file:line:col` or null].
+ */
+export type WireStatementSource = readonly [
+  actions: readonly string[], notAction: boolean,
+  resources: readonly string[], notResource: boolean,
+  principals: readonly string[] | null, notPrincipal: boolean,
+  conditions: readonly string[], at: string | null,
+];
+
+/** Encodes the statement texts of a payload's provenance. */
+export function encodeStatementSources(sources: readonly WireStatementSource[]): Uint8Array {
+  return packr.pack(sources);
+}
+
+/** Decodes `provenance.text`; throws BundleError when it is not a list of statement sources. */
+export function decodeStatementSources(bytes: Uint8Array, count: number): readonly WireStatementSource[] {
+  if (!(bytes instanceof Uint8Array)) throw new BundleError("IAMC5005", "the bundle's statement texts are not bytes");
+  assertPlainMsgpack(bytes);
+  const value: unknown = unpackr.unpack(bytes);
+  const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === "string");
+  const ok = Array.isArray(value) && value.length === count && value.every((s: unknown) =>
+    Array.isArray(s) && s.length === 8 && strings(s[0]) && typeof s[1] === "boolean" && strings(s[2]) && typeof s[3] === "boolean" &&
+    (s[4] === null || strings(s[4])) && typeof s[5] === "boolean" && strings(s[6]) && (s[7] === null || typeof s[7] === "string"));
+  if (!ok) throw new BundleError("IAMC5005", "the bundle's statement texts are malformed");
+  return value as readonly WireStatementSource[];
 }
 
 /**

@@ -97,15 +97,76 @@ export interface LoadOptions {
   readonly sha256?: Sha256;
 }
 
-/** Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle. */
-export function loadBundle(bytes: Uint8Array, options: LoadOptions = {}): Authorizer {
+/** A string's class in one dimension: what the table looks up. */
+export interface DimensionClass {
+  readonly mainClass: number;
+  readonly bits: number;
+  readonly group: number;
+  readonly kms: number;
+}
+
+/** One dimension's automata as the bundle stores them, and the class of a pair of end states. */
+export interface InspectedDimension {
+  readonly main: WireAutomaton;
+  readonly wild: WireAutomaton;
+  readonly literals: readonly string[];
+  /** The class of the strings that end in these states of the main and wild automata (-1: dead). */
+  classify(mainState: number, wildState: number): DimensionClass;
+}
+
+export interface InspectedLeaf {
+  /** Verdict bits of the statements that apply unconditionally. */
+  readonly allow: number;
+  readonly deny: number;
+  /** Statements whose conditions decide: provenance id, verdict slot, effect, predicate id. */
+  readonly open: readonly { readonly statement: number; readonly slot: number; readonly deny: boolean; readonly predicate: number }[];
+  /** Provenance ids of the statements that apply unconditionally. */
+  readonly matched: readonly number[];
+}
+
+/**
+ * A loaded table's structure, read-only, for analysis tools (`iamc diff`, `access`, `who`): the
+ * same lookups `check` makes, given classes instead of strings. Not the request path.
+ */
+export interface TableInspector {
+  readonly payload: BundlePayload;
+  readonly classCount: number;
+  className(cls: number): string;
+  /** The caller class of a request's principal (and cloudalus identity and via); -1 when unreadable. */
+  classOf(request: Pick<Request, "principal" | "identity" | "via">): number;
+  readonly actions: InspectedDimension;
+  readonly resources: InspectedDimension;
+  /** The row of a caller class for an action class, or -1 (nothing applies). */
+  rowOf(cls: number, action: DimensionClass): number;
+  /** The leaf of a row for a resource class, or -1 (nothing applies). */
+  leafOf(row: number, resource: DimensionClass): number;
+  leaf(leaf: number): InspectedLeaf;
+  /** Whether these allow bits make an Allow for this caller class on a resource of this class. */
+  allows(cls: number, resource: DimensionClass, allow: number): boolean;
+  statement(id: number): DecidingStatement;
+  predicate(id: number): readonly WireCondition[];
+  /** The condition keys the manifest fixes for a caller class. */
+  facts(cls: number): readonly (readonly [string, unknown])[];
+}
+
+/** Loads a bundle for analysis: its decoded payload and the table's structure. */
+export function inspectBundle(bytes: Uint8Array, options: LoadOptions = {}): TableInspector {
   const payload = decodeBundle(bytes, options.sha256);
+  return tableOf(payload).inspect(payload);
+}
+
+function tableOf(payload: BundlePayload): Table {
   try {
     return new Table(payload);
   } catch (error) {
     if (error instanceof BundleError) throw error;
     throw new BundleError("IAMC5005", `the bundle payload is malformed: ${(error as Error).message}`);
   }
+}
+
+/** Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle. */
+export function loadBundle(bytes: Uint8Array, options: LoadOptions = {}): Authorizer {
+  return tableOf(decodeBundle(bytes, options.sha256));
 }
 
 // An automaton at run time: one record of NODE ints per state, so that a step touches one
@@ -324,6 +385,11 @@ class Dimension {
     const fold = this.fold;
     const m = walk(this.main, text, fold);
     const w = this.wildTrivial ? 0 : walk(this.wild, text, fold);
+    this.classifyStates(m, w);
+  }
+
+  /** Classifies the strings that end in main state `m` and wild state `w` (-1: dead). */
+  classifyStates(m: number, w: number): void {
     const k = this.main.classOf(m);
     const c = this.wild.classOf(w);
     this.mainClass = k;
@@ -461,6 +527,15 @@ class SparseMaps {
 
   get size(): number {
     return this.mask.length;
+  }
+
+  /** As `get`, for a classification given as numbers (analysis tools; the hot path uses `get`). */
+  getFor(m: number, mainClass: number, dimensionBits: number, dimensionGroup: number): number {
+    const mask = this.mask[m]!;
+    const group = (mask & GROUP_BLIND) !== 0 ? 0 : dimensionGroup;
+    const bits = dimensionBits & mask & ~GROUP_BLIND;
+    const value = this.table.get(m, mainClass, bits, group);
+    return value >= 0 ? value : this.table.get(m, -1, bits, group);
   }
 
   /** The value of map `m` for the dimension's last classification, or -1. */
@@ -787,6 +862,52 @@ class Table implements Authorizer {
       effect: this.provenanceDeny[id] === 1 ? "Deny" : "Allow",
       layer: this.provenance.layer[id]!,
       conditional,
+    };
+  }
+
+  /** The table's structure, read-only, for analysis tools. */
+  inspect(payload: BundlePayload): TableInspector {
+    const leaves = this.leaves;
+    const dimensionOf = (d: Dimension, wire: WireDimension): InspectedDimension => ({
+      main: wire.main,
+      wild: wire.wild,
+      literals: wire.literals,
+      classify: (mainState, wildState) => {
+        d.classifyStates(mainState, wildState);
+        return { mainClass: d.mainClass, bits: d.bits, group: d.group, kms: d.kms };
+      },
+    });
+    return {
+      payload,
+      classCount: this.classNames.length,
+      className: (cls) => this.classNames[cls]!,
+      classOf: (request) => this.classOf(request as Request),
+      actions: dimensionOf(this.actions, payload.actions),
+      resources: dimensionOf(this.resources, payload.resources),
+      rowOf: (cls, a) => this.classActions.getFor(cls, a.mainClass, a.bits, a.group),
+      leafOf: (row, r) => this.rows.getFor(row, r.mainClass, r.bits, r.group),
+      leaf: (leaf) => {
+        const r = leaf * LEAF;
+        const open: InspectedLeaf["open"][number][] = [];
+        for (let i = leaves.record[r + L_OPEN]!; i < leaves.record[r + L_OPEN_END]!; i++) {
+          const at = 4 * i;
+          open.push({ statement: leaves.open[at]!, slot: leaves.open[at + 1]!, deny: leaves.open[at + 2] === 1, predicate: leaves.open[at + 3]! });
+        }
+        return {
+          allow: leaves.record[r + L_ALLOW]!,
+          deny: leaves.record[r + L_DENY]!,
+          open,
+          matched: [...leaves.matched.subarray(leaves.matchedStart[leaf]!, leaves.matchedStart[leaf + 1]!)],
+        };
+      },
+      allows: (cls, r, allow) => {
+        const i = (this.classKind[cls]! * this.groupCount + r.group) * 2 + r.kms;
+        for (let t = this.termStart[i]!; t < this.termStart[i + 1]!; t++) if ((allow & this.termBits[t]!) === this.termBits[t]!) return true;
+        return false;
+      },
+      statement: (id) => this.statement(id, false),
+      predicate: (id) => this.predicateWires[id]!,
+      facts: (cls) => this.classFacts[cls]!,
     };
   }
 
