@@ -3,7 +3,10 @@
 // never loads the analysis code.
 import type { Command } from "commander";
 import type { CommandContext } from "../cli-support.js";
+import { registerAccess, registerDiff, registerWho } from "./analysis.js";
+import { registerLint } from "./lint.js";
+import { registerTest } from "./test.js";
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const ANALYSIS_COMMANDS: readonly RegisterCommand[] = [];
+export const ANALYSIS_COMMANDS: readonly RegisterCommand[] = [registerDiff, registerAccess, registerWho, registerLint, registerTest];
