@@ -630,6 +630,14 @@ export function formatExplanation(request: Request, explanation: Explanation, co
       out.push(`  ${where}: ${u.operator} ${u.key} ${JSON.stringify(u.values.length === 1 ? u.values[0] : u.values)}, saw ${seen}`);
     }
   }
+  if (explanation.nearMisses.length > 0) {
+    out.push("");
+    out.push(c.bold("almost matched:"));
+    for (const m of explanation.nearMisses) {
+      const where = `${m.statement.policy}${m.statement.sid === undefined ? "" : `/${m.statement.sid}`} #${m.statement.index} (${m.statement.layer})`;
+      out.push(`  ${where}: ${m.missed} ${JSON.stringify(m.seen)} is not ${m.wanted.map((w) => JSON.stringify(w)).join(" or ")}`);
+    }
+  }
   return out.join("\n");
 }
 

@@ -5,7 +5,10 @@
 // resource -> resource class (an automaton walk), (class, action class) -> row and
 // (row, resource class) -> leaf (two hash lookups), then a few integer operations. Nothing in it
 // depends on how many policies, statements or principals the bundle was compiled from.
-import { decodeBundle, bytesInt32, type Sha256, type BundlePayload, type WireAutomaton, type WireDimension, type WireSparseMaps } from "./format.js";
+import {
+  bytesInt32, decodeBundle, decodeStatementSources,
+  type BundlePayload, type Sha256, type WireAutomaton, type WireDimension, type WireSparseMaps, type WireStatementSource,
+} from "./format.js";
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
 import { KeyTable } from "./pair-table.js";
@@ -60,6 +63,20 @@ export interface UnmetCondition {
   readonly seen: ContextValue | undefined;
 }
 
+/**
+ * An Allow statement that almost applied to a denied request: it names the caller and matches one
+ * of action and resource, but not the other.
+ */
+export interface NearMiss {
+  readonly statement: DecidingStatement;
+  /** The part that did not match. */
+  readonly missed: "action" | "resource";
+  /** The statement's patterns for that part, as written (`not ...` for NotAction / NotResource). */
+  readonly wanted: readonly string[];
+  /** The request's action or resource. */
+  readonly seen: string;
+}
+
 export interface Explanation {
   readonly decision: Decision;
   /** Who the caller was taken to be: a principal id, or a kind of outside caller. */
@@ -69,6 +86,11 @@ export interface Explanation {
   readonly layers: readonly LayerVerdict[];
   /** Statements that would have matched but for their conditions: which condition failed, on what value. */
   readonly unmet: readonly UnmetCondition[];
+  /**
+   * For an implicit deny: the Allow statements for this caller that matched the action but not
+   * the resource, or the resource but not the action, nearest first (at most NEAR_MISSES).
+   */
+  readonly nearMisses: readonly NearMiss[];
   /** One sentence saying why. */
   readonly reason: string;
 }
@@ -657,6 +679,9 @@ class Table implements Authorizer {
   private readonly provenance: BundlePayload["provenance"];
   private readonly provenanceIndex: Int32Array;
   private readonly provenanceDeny: Int32Array;
+  /** The payload's sparse maps and statement texts, kept for explain's near misses (decoded on first use). */
+  private readonly wire: Pick<BundlePayload, "rows" | "classes" | "provenance">;
+  private nearMissTables: { classActions: MapEntries; rows: MapEntries; texts: readonly WireStatementSource[] } | undefined;
   private readonly slots: readonly string[];
   private readonly env = new RequestEnv();
   readonly info: Authorizer["info"];
@@ -715,6 +740,7 @@ class Table implements Authorizer {
     this.provenance = p.provenance;
     this.provenanceIndex = bytesInt32(p.provenance.index);
     this.provenanceDeny = bytesInt32(p.provenance.deny);
+    this.wire = { rows: p.rows, classes: p.classes, provenance: p.provenance };
     const statements = this.provenance.policy.length;
     check(this.leaves.matchedStart.length === leafCount + 1, "leaf tables disagree in length");
     check(openStart[0] === 0 && this.leaves.open.length === 4 * openStart[leafCount]! && this.leaves.matched.length === this.leaves.matchedStart[leafCount]!, "leaf lists disagree in length");
@@ -767,12 +793,12 @@ class Table implements Authorizer {
     try {
       return this.explainUnsafe(request);
     } catch (error) {
-      return { decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], reason: `the request could not be evaluated and is denied: ${(error as Error).message}` };
+      return { decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], nearMisses: [], reason: `the request could not be evaluated and is denied: ${(error as Error).message}` };
     }
   }
 
   private explainUnsafe(request: Request): Explanation {
-    const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], reason });
+    const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], nearMisses: [], reason });
     if (typeof request !== "object" || request === null) return denied("the request is not an object");
     const cls = this.classOf(request);
     if (cls < 0) return denied("the principal must be a string or null");
@@ -820,6 +846,7 @@ class Table implements Authorizer {
       statements: shown,
       layers: [...layers.values()],
       unmet,
+      nearMisses: decision === IMPLICIT_DENY ? this.nearMisses(cls, leaf, request, unmet) : [],
       reason: this.reason(decision, shown, terms, allow),
     };
   }
@@ -835,6 +862,65 @@ class Table implements Authorizer {
     const missing = new Set<string>();
     for (let slot = 0; slot < this.slots.length; slot++) if ((best & ~allow & (1 << slot)) !== 0) missing.add(this.slots[slot]!);
     return `implicitly denied: no statement in ${[...missing].join(", ")} allows it`;
+  }
+
+  /**
+   * Allow statements that almost applied: those in the leaves of this caller's row for the
+   * request's action (they matched the action, so they missed the resource) and those in the
+   * leaves other rows of the caller give the request's resource (they missed the action). The
+   * tables answer "which statements match" exactly; the statement texts only say what they wanted.
+   */
+  private nearMisses(cls: number, leaf: number, request: Request, unmet: readonly UnmetCondition[]): NearMiss[] {
+    const tables = (this.nearMissTables ??= {
+      classActions: mapEntries(this.wire.classes.actions),
+      rows: mapEntries(this.wire.rows),
+      texts: decodeStatementSources(this.wire.provenance.text, this.wire.provenance.policy.length),
+    });
+    const leaves = this.leaves;
+    const statementsOf = (l: number, into: Set<number>) => {
+      for (let i = leaves.matchedStart[l]!; i < leaves.matchedStart[l + 1]!; i++) into.add(leaves.matched[i]!);
+      for (let i = leaves.record[l * LEAF + L_OPEN]!; i < leaves.record[l * LEAF + L_OPEN_END]!; i++) into.add(leaves.open[4 * i]!);
+    };
+    const applied = new Set<number>();
+    statementsOf(leaf, applied);
+    for (const u of unmet) applied.add(this.statementIds(u.statement));
+    // The request's resource is still classified in this.resources (leafOf ran last).
+    const resourceMatched = new Set<number>();
+    const ownRow = this.classActions.get(cls, this.actions);
+    for (const row of tables.classActions.valuesOf(cls)) {
+      if (row === ownRow) continue;
+      const l = this.rows.get(row, this.resources);
+      if (l >= 0) statementsOf(l, resourceMatched);
+    }
+    const actionMatched = new Set<number>();
+    if (ownRow >= 0) for (const l of tables.rows.valuesOf(ownRow)) statementsOf(l, actionMatched);
+    const misses: NearMiss[] = [];
+    // A statement held through several paths (a role of the user's and of its group) is one miss.
+    const reported = new Set<string>();
+    const add = (ids: Set<number>, missed: NearMiss["missed"], seen: string) => {
+      for (const id of ids) {
+        const statementKey = `${this.provenance.policy[id]}\u0000${this.provenanceIndex[id]}`;
+        if (applied.has(id) || this.provenanceDeny[id] === 1 || reported.has(statementKey)) continue;
+        reported.add(statementKey); // once: as missing the resource when it matched the action
+        const text = tables.texts[id];
+        if (text === undefined) continue;
+        const [patterns, negated] = missed === "action" ? [text[0], text[1]] : [text[2], text[3]];
+        misses.push({ statement: this.statement(id, false), missed, wanted: patterns.map((p) => (negated ? `not ${p}` : p)), seen });
+      }
+    };
+    add(actionMatched, "resource", request.resource);
+    add(resourceMatched, "action", request.action);
+    // Nearest first: the pattern sharing the longest start with what the request said.
+    const closeness = (m: NearMiss) => Math.max(0, ...m.wanted.map((w) => sharedPrefix(w, m.seen, m.missed === "action")));
+    return misses.sort((a, b) => closeness(b) - closeness(a)).slice(0, NEAR_MISSES);
+  }
+
+  /** The provenance id of a statement as explain reports it. */
+  private statementIds(s: DecidingStatement): number {
+    for (let id = 0; id < this.provenance.policy.length; id++) {
+      if (this.provenance.policy[id] === s.policy && this.provenanceIndex[id] === s.index && this.provenance.layer[id] === s.layer) return id;
+    }
+    return -1;
   }
 
   /** The first condition of a predicate that fails for this request, as written, with the value it saw. */
@@ -968,6 +1054,32 @@ class Table implements Authorizer {
     this.env.reset(request, this.classFacts[cls]!, this.kinds[this.classKind[cls]!]!.outsider, resourceAccount);
     return this.env;
   }
+}
+
+/** How many near misses explain lists. */
+const NEAR_MISSES = 5;
+
+/** The values of each sparse map, for walking a map's entries (the hash table only answers lookups). */
+interface MapEntries {
+  valuesOf(m: number): readonly number[];
+}
+
+function mapEntries(wire: WireSparseMaps): MapEntries {
+  const start = bytesInt32(wire.start);
+  const values = bytesInt32(wire.values);
+  const defaultStart = bytesInt32(wire.defaultStart);
+  const defaultValues = bytesInt32(wire.defaultValues);
+  return {
+    valuesOf: (m) => [...new Set([...values.subarray(start[m]!, start[m + 1]!), ...defaultValues.subarray(defaultStart[m]!, defaultStart[m + 1]!)])],
+  };
+}
+
+function sharedPrefix(pattern: string, seen: string, ignoreCase: boolean): number {
+  const a = ignoreCase ? pattern.toLowerCase() : pattern;
+  const b = ignoreCase ? seen.toLowerCase() : seen;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i] && a[i] !== "*" && a[i] !== "?") i++;
+  return i;
 }
 
 function popcount(n: number): number {
