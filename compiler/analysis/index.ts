@@ -222,7 +222,8 @@ export interface AccessEntry {
   readonly resource: string;
   readonly example: { readonly action: string; readonly resource: string };
   readonly verdict: SideVerdict;
-  readonly key: string;
+  /** The keys of the regions the entry stands for (entries that read alike are merged). */
+  readonly keys: readonly string[];
 }
 
 /** Everything a caller may do: every region where some request of theirs is allowed. */
@@ -251,14 +252,15 @@ export function accessOf(table: TableInspector, caller: Caller["request"]): Acce
         resource: space.resourceNamer.name(resource, [decidingIds(v)]),
         example: { action: space.actionExample(action), resource: exampleOf(resource) },
         verdict: sideVerdict(v, decisions),
-        key: `${action.key}/${resource.key}`,
+        keys: [`${action.key}/${resource.key}`],
       });
     }
   }
   const seen = new Map<string, AccessEntry>();
   for (const e of out) {
     const key = JSON.stringify([e.action, e.resource, e.verdict]);
-    if (!seen.has(key)) seen.set(key, e);
+    const first = seen.get(key);
+    seen.set(key, first === undefined ? e : { ...first, keys: [...first.keys, ...e.keys] });
   }
   return [...seen.values()];
 }
