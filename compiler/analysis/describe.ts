@@ -81,19 +81,36 @@ export class RegionNamer {
     this.everyPattern = [...new Set(tables.flatMap((t) => statementTexts(t).flatMap((_, id) => this.patternsOf(t, id))))];
   }
 
-  /** The positive patterns a statement writes in this dimension (variables make a pattern per caller: skipped). */
-  private patternsOf(table: TableInspector, statement: number): readonly string[] {
+  /** The positive patterns a statement writes in this dimension. */
+  private writtenPatterns(table: TableInspector, statement: number): readonly string[] {
     const text = statementTexts(table)[statement];
     if (text === undefined) return [];
     const [actions, notAction, resources, notResource] = text;
-    const list = this.dimension === "actions" ? (notAction ? [] : actions) : notResource ? [] : resources;
-    return list.filter((p) => !p.includes("${"));
+    return this.dimension === "actions" ? (notAction ? [] : actions) : notResource ? [] : resources;
   }
+
+  /** Those that read the same for every caller (a variable makes a pattern per caller). */
+  private patternsOf(table: TableInspector, statement: number): readonly string[] {
+    return this.writtenPatterns(table, statement).filter((p) => !p.includes("${"));
+  }
+
+  private readonly names = new Map<string, string>();
 
   /** `statements[k]`: provenance ids of the deciding statements in table k. */
   name(region: Region, statements?: readonly (readonly number[])[]): string {
+    const key = `${region.key}\u0000${statements === undefined ? "" : statements.map((ids) => ids.join(",")).join("/")}`;
+    let name = this.names.get(key);
+    if (name === undefined) this.names.set(key, (name = this.nameOnce(region, statements)));
+    return name;
+  }
+
+  private nameOnce(region: Region, statements?: readonly (readonly number[])[]): string {
     const example = exampleOf(region);
     if (statements !== undefined) {
+      // A deciding pattern with a variable (`home/${aws:username}/*`) was specialized for the
+      // caller; its text matches nothing as written. Where the region is a prefix, say that.
+      const withVariables = statements.some((ids, k) => ids.some((id) => this.writtenPatterns(this.tables[k]!, id).some((p) => p.includes("${"))));
+      if (withVariables && region.prefixClosed && region.example !== "") return `${region.example}*`;
       const own = [...new Set(statements.flatMap((ids, k) => ids.flatMap((id) => this.patternsOf(this.tables[k]!, id))))];
       const named = this.mostSpecific(own, example);
       if (named !== undefined) return named;

@@ -3,6 +3,7 @@
 // is accounted for and each distinct case is looked at once.
 import type { DecidingStatement, DimensionClass, TableInspector } from "../../runtime/index.js";
 import type { Decision } from "../ir.js";
+import { matchTokens, tokenize } from "../reference/glob.js";
 import { callersOf, conditionsOf, exampleOf, RegionNamer, statementName, type Caller } from "./describe.js";
 import { dimensionRegions, regionKey, SteppedDimension, type Region } from "./regions.js";
 import { accessChange, jointDecisions, regionDecision, sameStructure, Verdicts, type LeafVerdict, type RegionDecision } from "./verdicts.js";
@@ -58,8 +59,8 @@ class Space {
 
   constructor(readonly tables: readonly TableInspector[]) {
     this.verdicts = tables.map((t) => new Verdicts(t));
-    this.actionDims = tables.map((t) => new SteppedDimension(t.actions, true));
-    this.resourceDims = tables.map((t) => new SteppedDimension(t.resources, false));
+    this.actionDims = tables.map((t) => steppedOf(t).actions);
+    this.resourceDims = tables.map((t) => steppedOf(t).resources);
     this.actionNamer = new RegionNamer(tables, "actions");
     this.resourceNamer = new RegionNamer(tables, "resources");
   }
@@ -93,6 +94,25 @@ class Space {
     return example;
   }
 }
+
+/** A table's dimensions decoded for stepping, once per table. */
+function steppedOf(table: TableInspector): { actions: SteppedDimension; resources: SteppedDimension } {
+  let stepped = STEPPED.get(table);
+  if (stepped === undefined) {
+    stepped = { actions: new SteppedDimension(table.actions, true), resources: new SteppedDimension(table.resources, false) };
+    STEPPED.set(table, stepped);
+  }
+  return stepped;
+}
+const STEPPED = new WeakMap<TableInspector, { actions: SteppedDimension; resources: SteppedDimension }>();
+
+/** One table's space, built once per table: its regions serve every question asked of it. */
+function spaceOf(table: TableInspector): Space {
+  let space = SPACES.get(table);
+  if (space === undefined) SPACES.set(table, (space = new Space([table])));
+  return space;
+}
+const SPACES = new WeakMap<TableInspector, Space>();
 
 /** Who each table takes a caller to be. */
 function classesOf(tables: readonly TableInspector[], caller: Caller): number[] {
@@ -222,6 +242,8 @@ export interface AccessEntry {
   readonly resource: string;
   readonly example: { readonly action: string; readonly resource: string };
   readonly verdict: SideVerdict;
+  /** Narrower resources under `resource` where this action is denied, as their statements name them. */
+  readonly except: readonly string[];
   /** The keys of the regions the entry stands for (entries that read alike are merged). */
   readonly keys: readonly string[];
 }
@@ -230,26 +252,34 @@ export interface AccessEntry {
 export function accessOf(table: TableInspector, caller: Caller["request"]): AccessEntry[] {
   const cls = table.classOf(caller);
   if (cls < 0) return [];
-  const space = new Space([table]);
+  const space = spaceOf(table);
   const out: AccessEntry[] = [];
-  const byRow = new Map<number, { resource: Region; v: LeafVerdict; decisions: readonly Decision[] }[]>();
+  type Verdicted = { resource: Region; v: LeafVerdict; decisions: readonly Decision[] };
+  const covers = new Map<string, boolean>(); // names repeat across rows
+  const byRow = new Map<number, { allowed: Verdicted[]; denied: Verdicted[]; deniedNames?: string[] }>();
   for (const action of space.actionRegions) {
     const row = table.rowOf(cls, action.classes[0]!);
     if (row < 0) continue;
-    let allowed = byRow.get(row);
-    if (allowed === undefined) {
-      allowed = [];
+    let split = byRow.get(row);
+    if (split === undefined) {
+      split = { allowed: [], denied: [] };
       for (const resource of space.resourceRegions) {
         const v = space.verdicts[0]!.ofRow(cls, row, resource.classes[0]!);
         const decisions = jointDecisions([v]).outcomes[0]!;
-        if (decisions.includes("Allow")) allowed.push({ resource, v, decisions });
+        // Denied regions some statement speaks of (a deny, or an allow that is not enough) are
+        // the exceptions to a broad allow; regions nothing names are not worth a mention.
+        if (decisions.includes("Allow")) split.allowed.push({ resource, v, decisions });
+        else if (decidingIds(v).length > 0) split.denied.push({ resource, v, decisions });
       }
-      byRow.set(row, allowed);
+      byRow.set(row, split);
     }
-    for (const { resource, v, decisions } of allowed) {
+    const deniedNames = (split.deniedNames ??= [...new Set(split.denied.map((d) => space.resourceNamer.name(d.resource, [decidingIds(d.v)])))]);
+    for (const { resource, v, decisions } of split.allowed) {
+      const name = space.resourceNamer.name(resource, [decidingIds(v)]);
       out.push({
         action: space.actionNamer.name(action, [decidingIds(v)]),
-        resource: space.resourceNamer.name(resource, [decidingIds(v)]),
+        resource: name,
+        except: [...new Set(deniedNames.filter((d) => d !== name && globCovers(name, d, covers)))].sort(),
         example: { action: space.actionExample(action), resource: exampleOf(resource) },
         verdict: sideVerdict(v, decisions),
         keys: [`${action.key}/${resource.key}`],
@@ -260,9 +290,17 @@ export function accessOf(table: TableInspector, caller: Caller["request"]): Acce
   for (const e of out) {
     const key = JSON.stringify([e.action, e.resource, e.verdict]);
     const first = seen.get(key);
-    seen.set(key, first === undefined ? e : { ...first, keys: [...first.keys, ...e.keys] });
+    seen.set(key, first === undefined ? e : { ...first, keys: [...first.keys, ...e.keys], except: [...new Set([...first.except, ...e.except])].sort() });
   }
-  return [...seen.values()];
+  return [...seen.values()].sort((a, b) => a.action.localeCompare(b.action) || a.resource.localeCompare(b.resource));
+}
+
+/** Whether glob `outer` matches `inner` read as text: `*` covers `vm/prod-*`, `a/*` covers `a/b`. */
+function globCovers(outer: string, inner: string, memo: Map<string, boolean>): boolean {
+  const key = `${outer}\u0000${inner}`;
+  let covers = memo.get(key);
+  if (covers === undefined) memo.set(key, (covers = matchTokens(tokenize([{ kind: "text", text: outer }])!, inner)));
+  return covers;
 }
 
 /** A caller that may make a request. */
@@ -274,10 +312,11 @@ export interface WhoEntry {
 
 /** Every caller (listed, or a kind of outside caller) some request of whom for this action and resource is allowed. */
 export function whoMay(table: TableInspector, action: string, resource: string): WhoEntry[] {
-  const actionClass = new SteppedDimension(table.actions, true).classOf(action);
-  const resourceClass = new SteppedDimension(table.resources, false).classOf(resource);
+  const space = spaceOf(table);
+  const actionClass = space.actionDims[0]!.classOf(action);
+  const resourceClass = space.resourceDims[0]!.classOf(resource);
   const out: WhoEntry[] = [];
-  const verdicts = new Verdicts(table);
+  const verdicts = space.verdicts[0]!;
   for (const caller of callersOf([table])) {
     const cls = table.classOf(caller.request);
     const v = verdicts.of(cls, actionClass, resourceClass);
@@ -290,7 +329,7 @@ export function whoMay(table: TableInspector, action: string, resource: string):
 
 /** The region key of a request in each table (tests map sampled requests to diff entries by it). */
 export function regionKeyOf(tables: readonly TableInspector[], action: string, resource: string): string {
-  const a = tables.map((t) => new SteppedDimension(t.actions, true).classOf(action));
-  const r = tables.map((t) => new SteppedDimension(t.resources, false).classOf(resource));
+  const a = tables.map((t) => steppedOf(t).actions.classOf(action));
+  const r = tables.map((t) => steppedOf(t).resources.classOf(resource));
   return `${regionKey(a)}/${regionKey(r)}`;
 }

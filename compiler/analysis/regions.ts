@@ -20,6 +20,7 @@ export class SteppedAutomaton {
   private readonly edgeChar: Int32Array;
   private readonly edgeTarget: Int32Array;
   private readonly otherTarget: Int32Array;
+  private readonly stateClass: Int32Array;
   /**
    * An automaton that matches nothing is never walked by the runtime, which then takes its
    * state 0 for every string; stepping keeps it there too, so classes agree.
@@ -31,6 +32,7 @@ export class SteppedAutomaton {
     this.edgeChar = bytesInt32(wire.edgeChar);
     this.edgeTarget = bytesInt32(wire.edgeTarget);
     this.otherTarget = bytesInt32(wire.otherTarget);
+    this.stateClass = bytesInt32(wire.stateClass);
     this.pinned = this.otherTarget.length === 1 && this.edgeChar.length === 0 && this.otherTarget[0] === -1;
   }
 
@@ -39,6 +41,46 @@ export class SteppedAutomaton {
     if (state < 0) return -1;
     for (let e = this.edgeStart[state]!; e < this.edgeStart[state + 1]!; e++) if (this.edgeChar[e] === char) return this.edgeTarget[e]!;
     return this.otherTarget[state]!;
+  }
+
+  private stableStates: Uint8Array | undefined;
+
+  /**
+   * Whether every continuation of a string that reaches the state keeps its class (dead, a sink,
+   * or a state that only leads to states of its class): its strings' extensions are no different.
+   */
+  isStable(state: number): boolean {
+    if (this.pinned || state < 0) return true;
+    return (this.stableStates ??= this.computeStable())[state] === 1;
+  }
+
+  /** Unstable states lead to another class; the rest are stable. Worklist over reversed edges. */
+  private computeStable(): Uint8Array {
+    const n = this.otherTarget.length;
+    const classOf = (t: number) => (t < 0 ? 0 : this.stateClass[t]!);
+    const predecessors: number[][] = Array.from({ length: n }, () => []);
+    const unstable = new Uint8Array(n);
+    const work: number[] = [];
+    for (let s = 0; s < n; s++) {
+      const targets = [this.otherTarget[s]!];
+      for (let e = this.edgeStart[s]!; e < this.edgeStart[s + 1]!; e++) targets.push(this.edgeTarget[e]!);
+      for (const t of targets) {
+        if (t >= 0) predecessors[t]!.push(s);
+        if (classOf(t) !== this.stateClass[s] && unstable[s] === 0) {
+          unstable[s] = 1;
+          work.push(s);
+        }
+      }
+    }
+    while (work.length > 0) {
+      for (const p of predecessors[work.pop()!]!) {
+        if (unstable[p] === 0) {
+          unstable[p] = 1;
+          work.push(p);
+        }
+      }
+    }
+    return unstable.map((u) => 1 - u);
   }
 
   /** The characters the state's edges name (every other character takes the fallback). */
@@ -79,6 +121,12 @@ export interface Region {
   readonly example: string;
   /** A few more of its strings, shortest first, for choosing how to describe the region. */
   readonly examples: readonly string[];
+  /**
+   * Whether the main automata (literal and prefix patterns) are all in stable states after
+   * `example`, so `example*` describes the region, save strings a wild pattern or probe would
+   * set apart (those are other regions, reported on their own).
+   */
+  readonly prefixClosed: boolean;
   readonly key: string;
 }
 
@@ -101,7 +149,7 @@ export function dimensionRegions(tables: readonly SteppedDimension[], limit = MA
   const width = automata.length;
   const start: number[] = new Array<number>(width).fill(0);
   const seen = new Set<string>([start.join(",")]);
-  const byKey = new Map<string, { classes: DimensionClass[]; examples: string[] }>();
+  const byKey = new Map<string, { classes: DimensionClass[]; examples: string[]; prefixClosed: boolean }>();
   let frontier: { states: number[]; text: string }[] = [{ states: start, text: "" }];
   const chars = new Set<number>();
   while (frontier.length > 0) {
@@ -110,7 +158,7 @@ export function dimensionRegions(tables: readonly SteppedDimension[], limit = MA
       const classes = tables.map((t, k) => t.inspected.classify(tuple[2 * k]!, tuple[2 * k + 1]!));
       const key = regionKey(classes);
       const region = byKey.get(key);
-      if (region === undefined) byKey.set(key, { classes, examples: [text] });
+      if (region === undefined) byKey.set(key, { classes, examples: [text], prefixClosed: tables.every((t, k) => t.main.isStable(tuple[2 * k]!)) });
       else if (region.examples.length < EXAMPLES_PER_REGION) region.examples.push(text);
       chars.clear();
       for (let i = 0; i < width; i++) automata[i]!.charsOf(tuple[i]!, chars);
@@ -129,7 +177,7 @@ export function dimensionRegions(tables: readonly SteppedDimension[], limit = MA
     }
     frontier = next;
   }
-  return [...byKey].map(([key, r]) => ({ key, classes: r.classes, example: r.examples[0]!, examples: r.examples }));
+  return [...byKey].map(([key, r]) => ({ key, classes: r.classes, example: r.examples[0]!, examples: r.examples, prefixClosed: r.prefixClosed }));
 }
 
 /** Readable characters to stand for "any character no edge names", in order of preference. */

@@ -123,7 +123,10 @@ export async function accessCommand(context: CommandContext, target: string, opt
     const entries = accessOf(table, caller);
     const who = caller.principal ?? "the unauthenticated caller";
     if (options.json) {
-      const entry = (e: AccessEntry) => ({ action: e.action, resource: e.resource, decision: e.verdict.decision, example: e.example, statements: e.verdict.statements, conditional: e.verdict.conditional });
+      const entry = (e: AccessEntry) => ({
+        action: e.action, resource: e.resource, except: e.except, decision: e.verdict.decision, example: e.example,
+        statements: e.verdict.statements, conditional: e.verdict.conditional,
+      });
       await emit(context.io.stdout, JSON.stringify({ principal: caller.principal, class: table.className(table.classOf(caller)), access: entries.map(entry) }) + "\n");
       return EXIT.ok;
     }
@@ -131,7 +134,7 @@ export async function accessCommand(context: CommandContext, target: string, opt
     const out = [entries.length === 0 ? `${who} may do nothing` : c.bold(`${who} may:`)];
     for (const e of entries) {
       const mark = e.verdict.decision === "Allow" ? c.green("allow") : c.yellow("if   ");
-      out.push(`  ${mark} ${c.bold(e.action)} on ${e.resource}`);
+      out.push(`  ${mark} ${c.bold(e.action)} on ${e.resource}${e.except.length === 0 ? "" : ` except ${e.except.join(", ")}`}`);
       out.push(...verdictLines("by", e.verdict, c));
     }
     await emit(context.io.stdout, out.join("\n") + "\n");
