@@ -52,6 +52,9 @@ export const DIAGNOSTIC_CODES = {
   IAMC2012: "the model is known but its front end is not implemented yet",
   IAMC2013: "a policy entry has both `document` and `file`",
   IAMC2014: "a krutrim rule lists `*` beside other operations",
+  IAMC2015: "two policy tests in one test file have the same name",
+  IAMC2016: "a policy test's `expect` is not a decision (`Allow`, `Deny`, `ExplicitDeny`, `ImplicitDeny`)",
+  IAMC2017: "a policy test file holds no test",
   IAMC3001: "reference to a policy that does not exist",
   IAMC3002: "duplicate id",
   IAMC3003: "reference to a group that does not exist",
@@ -65,6 +68,16 @@ export const DIAGNOSTIC_CODES = {
   IAMC3012: "a resource id is not of a known resource type (cloudalus; a warning)",
   IAMC4001: "the resource or action automaton grew past its size limit",
   IAMC4002: "the bundle could not be written",
+  IAMC6001: "an S3 action is paired only with resources of the other level (bucket-level action on object ARNs, or object-level action on bucket ARNs), so it never matches",
+  IAMC6002: "a deny can never match anything the workspace allows (wrong scope), so it blocks nothing",
+  IAMC6003: "an allow on every action and/or every resource (an error when both: full admin)",
+  IAMC6004: "an allow with NotAction or NotResource grants everything else, including actions added later",
+  IAMC6005: "an allow uses `ForAllValues:`, which is true when the key is absent or empty",
+  IAMC6006: "an allow can never take effect: an unconditional deny held by everyone who holds it covers it",
+  IAMC6007: "a statement duplicates an earlier one held by the same principal",
+  IAMC6008: "a policy is attached to nobody",
+  IAMC6009: "a resource ARN has a wildcard in its service segment",
+  IAMC6010: "a resource policy allows every caller, the unauthenticated one included, with no condition",
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
