@@ -11,6 +11,8 @@ export const CANONICAL_ORDER = {
   statement: ["Sid", "Effect", "Principal", "NotPrincipal", "Identity", "NotIdentity", "Action", "NotAction", "Resource", "NotResource", "Condition"],
   rule: ["Sid", "service", "operations", "effect", "resources"],
   principal: ["AWS", "Service", "Federated", "CanonicalUser"],
+  /** A policy test: its name, the request (who, as whom, what, on what, with what), the decision it wants. */
+  testCase: ["name", "principal", "identity", "via", "action", "resource", "context", "expect"],
   entity: [
     "id", "kind", "account", "identity", "trustee", "owner", "policies", "policy", "roles", "groups", "boundary",
     "sessionPolicies", "scps", "rcps", "tags",
@@ -59,6 +61,7 @@ function childKind(parent: ObjectKind, key: string | number, value: unknown): Ob
 function itemKind(parent: ObjectKind, key: string | number): ObjectKind {
   if (parent === "manifest" && key === "policies") return "policyEntry";
   if (parent === "manifest" && typeof key === "string" && ENTITY_LISTS.has(key)) return "entity";
+  if (parent === "manifest" && key === "tests") return "testCase";
   if (parent === "document" && key === "Statement") return "statement";
   if (parent === "document" && key === "rules") return "rule";
   return "other";

@@ -36,15 +36,17 @@ function anchorsOf(tree: Node, text: string): Anchor {
     }
     (value.children ?? []).forEach((item, index) => {
       const pointer = `/${escape(name)}/${index}`;
-      top.push({ pointer, ...range(item), children: name === "policies" ? policyItems(item, pointer) : fields(item, pointer) });
+      // an entity's id and a test's name stand in its header, not on a line of their own
+      const children = name === "policies" ? policyItems(item, pointer) : fields(item, pointer, name === "tests" ? "name" : "id");
+      top.push({ pointer, ...range(item), children });
     });
   }
   return { pointer: "", start: 0, end: Infinity, children: top.sort((a, b) => a.start - b.start) };
 }
 
-function fields(entity: Node, pointer: string): Anchor[] {
+function fields(entity: Node, pointer: string, header: string): Anchor[] {
   return (entity.children ?? [])
-    .filter((p) => p.children?.[0]?.value !== "id")
+    .filter((p) => p.children?.[0]?.value !== header)
     .map((p) => ({ pointer: `${pointer}/${escape(String(p.children![0]!.value))}`, ...range(p), children: [] }));
 }
 

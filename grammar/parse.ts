@@ -6,7 +6,7 @@ import type { Node } from "jsonc-parser";
 import { plainValue, sealTree, type RawNumbers } from "./located.js";
 import { describeFound, iamParser, recoveringParser, MANIFEST_FIELDS, RULE_MODELS, type IamParser } from "./parser.js";
 import { quote, type TextProblem } from "./problems.js";
-import { Comma, ENTITY_KINDS, Equals, EqualsEquals, IAM_LEXER, K, LBrace, LBracket, NotEquals, RBrace, RBracket, StringLiteral, Word } from "./tokens.js";
+import { Comma, ENTITY_KINDS, Equals, EqualsEquals, IAM_LEXER, K, LBrace, LBracket, NotEquals, RBrace, RBracket, StringLiteral, TestKeyword, Word } from "./tokens.js";
 import { IamVisitor } from "./visitor.js";
 
 /** A `#` comment: where it is and whether code precedes it on its line. */
@@ -229,7 +229,7 @@ function declaredModel(tokens: readonly IToken[]): string | undefined {
 
 const isWordLike = (type: TokenType): boolean => type === Word || (type.CATEGORIES ?? []).includes(Word);
 
-const DECLARATION_WORDS: ReadonlySet<string> = new Set(["model", "policy", ...Object.keys(ENTITY_KINDS)]);
+const DECLARATION_WORDS: ReadonlySet<string> = new Set(["model", "policy", "test", ...Object.keys(ENTITY_KINDS)]);
 /** Tokens after which a word is a value, not the start of a declaration. */
 const VALUE_BEFORE: ReadonlySet<TokenType> = new Set([K.policy, K.model, K.in, K.from]);
 
@@ -266,7 +266,7 @@ function splitDeclarations(tokens: readonly IToken[], text: string): IToken[][] 
 
 function startsDeclaration(token: IToken): boolean {
   const type = token.tokenType;
-  if (type === K.model || type === K.policy) return true;
+  if (type === K.model || type === K.policy || type === TestKeyword) return true;
   if (type === Word) return MANIFEST_FIELDS.has(token.image);
   return (type.CATEGORIES ?? []).includes(Word) && Object.hasOwn(ENTITY_KINDS, token.image);
 }
@@ -284,7 +284,7 @@ function notADeclaration(token: IToken): TextProblem {
 }
 
 const HELP_BY_RULE: Readonly<Record<string, string>> = {
-  item: "a file holds declarations: `model aws`, `policy NAME { ... }`, `account ID { ... }`, `group`, `principal`, `resource`, `role`, `user`, `accesskey`, `trust`",
+  item: "a file holds declarations: `model aws`, `policy NAME { ... }`, `account ID { ... }`, `group`, `principal`, `resource`, `role`, `user`, `accesskey`, `trust`; a test file `test NAME { ... }`",
   policyDecl: "a policy is `policy NAME { STATEMENTS }`, or `policy NAME from FILE`",
   policyBody: "a statement is `allow ACTIONS on RESOURCES [by PRINCIPALS] [when CONDITIONS]`; end the policy with `}`",
   bodyItem: "a statement is `allow ACTIONS on RESOURCES [by PRINCIPALS] [when CONDITIONS]`",
@@ -297,6 +297,8 @@ const HELP_BY_RULE: Readonly<Record<string, string>> = {
   whenClause: "conditions are `KEY OPERATOR VALUES` joined by `and`, e.g. `aws:SourceIp in 10.0.0.0/8`",
   condition: "a condition is `KEY OPERATOR VALUES`: `==`, `!=`, `is`, `in`, `like`, `not in`, `not like` or a name such as `StringEquals`",
   entityDecl: "a declaration is `KIND ID [in account ACCOUNT] { FIELD VALUES ... }`",
+  testDecl: "a test is `test NAME { principal P  action A  resource R  expect allow }` (also `context`, `identity`, `via`)",
+  testField: "a test's field is `NAME VALUES`, e.g. `action s3:GetObject`; `expect` takes `allow`, `deny`, `ExplicitDeny` or `ImplicitDeny`",
   values: "a value goes here; several are separated by `,` (quote a value that holds spaces or punctuation)",
   value: "a value is a word, a \"quoted string\", `json(...)`, a `[list]` or a `{ key = value }` object",
   list: "a list is `[a, b, c]`",
@@ -306,7 +308,7 @@ const HELP_BY_RULE: Readonly<Record<string, string>> = {
   manifestField: "write the field's value after it, e.g. `accounts []`",
 };
 
-const KEYWORD_HINTS = ["on", "by", "when", "and", "allow", "deny", "policy", "model", "not", "sid", "version", "statement", ...Object.keys(ENTITY_KINDS)];
+const KEYWORD_HINTS = ["on", "by", "when", "and", "allow", "deny", "policy", "model", "not", "sid", "version", "statement", "test", ...Object.keys(ENTITY_KINDS)];
 
 function syntaxProblem(error: IRecognitionException, text: string, chunk: readonly IToken[], next: IToken | undefined, unit = "item"): TextProblem {
   const token = error.token;

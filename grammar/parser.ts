@@ -2,7 +2,7 @@
 // a list goes on while commas follow, and every clause starts with its keyword.
 //
 //   file       = item*
-//   item       = "model" values | policy | entity | LISTNAME values
+//   item       = "model" values | policy | entity | test | LISTNAME values
 //   policy     = "policy" scalar? string? ("from" scalar)? ("{" bodyItem* "}")?
 //   bodyItem   = ("version" | "id" | "name" | "description") values | statement
 //   statement  = "statement"? ("sid" values)? effect tail ";"?
@@ -15,6 +15,7 @@
 //   condition  = scalar ("{" "}" | operator values)
 //   operator   = "==" | "!=" | "is" | "in" | "like" | "not" ("in" | "like") | scalar
 //   entity     = KIND scalar? ("in" "account" scalar)? ("{" (name values)* "}")?
+//   test       = "test" scalar? "{" (name ("allow" | "deny" | values))* "}"   (a policy test file)
 //   values     = value ("," value)*
 //   value      = scalar | "[" (value ("," value)* ","?)? "]" | "{" (name "=" value ","?)* "}"
 //   scalar     = WORD | STRING | "json(" JSON-SCALAR ")"
@@ -36,12 +37,17 @@ import {
   RBracket,
   Semicolon,
   StringLike,
+  TestKeyword,
   Word,
 } from "./tokens.js";
 
-/** Top-level names that take a value directly (`accounts []`, `$schema "..."`). */
+/**
+ * Top-level names that take a value directly (`accounts []`, `$schema "..."`): a manifest's
+ * fields, and a policy test file's (`workspace ../company`, `tests []`).
+ */
 export const MANIFEST_FIELDS: ReadonlySet<string> = new Set([
   "$schema", "policies", "accounts", "roles", "groups", "principals", "users", "accessKeys", "trusts", "resources",
+  "workspace", "tests",
 ]);
 
 /** Models whose policies are CRUD rules (`allow vm Create, Read`) rather than statements. */
@@ -65,12 +71,17 @@ export class IamParser extends CstParser {
   });
 
   item = this.RULE("item", () => {
+    // every declaration is known by its first token (the declaration words and `test` are words
+    // too, hence the order): deeper lookahead would only turn a broken body's error into
+    // "expected a declaration" at its first word
     this.OR({
       IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
       DEF: [
         { ALT: () => this.SUBRULE(this.modelDecl) },
         { ALT: () => this.SUBRULE(this.policyDecl) },
         { ALT: () => this.SUBRULE(this.entityDecl) },
+        { ALT: () => this.SUBRULE(this.testDecl) },
         { GATE: () => MANIFEST_FIELDS.has(this.LA(1).image), ALT: () => this.SUBRULE(this.manifestField) },
       ],
     });
@@ -285,6 +296,35 @@ export class IamParser extends CstParser {
     });
   });
 
+  // A policy test: a request and the decision it must get. The body reads like an entity's,
+  // except that `allow` and `deny` (reserved, so no value) may stand as a field's value.
+  testDecl = this.RULE("testDecl", () => {
+    this.CONSUME(TestKeyword);
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(Word, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(StringLike, { LABEL: "name" }) },
+        { ALT: () => this.CONSUME(JsonLiteral, { LABEL: "name" }) },
+      ]);
+    });
+    this.CONSUME(LBrace);
+    this.MANY(() => this.SUBRULE(this.testField));
+    this.CONSUME(RBrace);
+  });
+
+  testField = this.RULE("testField", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(Word, { LABEL: "name" }) },
+      { ALT: () => this.CONSUME(StringLike, { LABEL: "name" }) },
+      { ALT: () => this.CONSUME(Keyword, { LABEL: "name" }) },
+    ]);
+    this.OR2([
+      { ALT: () => this.CONSUME(K.allow, { LABEL: "decision" }) },
+      { ALT: () => this.CONSUME(K.deny, { LABEL: "decision" }) },
+      { ALT: () => this.SUBRULE(this.values) },
+    ]);
+  });
+
   values = this.RULE("values", () => {
     this.OR([
       { ALT: () => this.CONSUME(Word, { LABEL: "item" }) },
@@ -376,7 +416,7 @@ const MESSAGES: IParserErrorMessageProvider = {
     if (expected === RBrace && ruleName === "policyBody") {
       return `expected a statement (\`allow\`, \`deny\`, \`sid\`), a clause (\`on\`, \`by\`, \`when\`) or \`}\`, ${describeFound(actual)}`;
     }
-    if (expected === RBrace && ruleName === "entityDecl") return `expected a field name or \`}\`, ${describeFound(actual)}`;
+    if (expected === RBrace && (ruleName === "entityDecl" || ruleName === "testDecl")) return `expected a field name or \`}\`, ${describeFound(actual)}`;
     return `expected ${expectedList([expected])}, ${describeFound(actual)}`;
   },
   buildNotAllInputParsedMessage: ({ firstRedundant, ruleName }) => {

@@ -7,7 +7,7 @@ import { NO_RAW_NUMBERS, type RawNumbers } from "./located.js";
 import { MANIFEST_FIELDS, RULE_MODELS } from "./parser.js";
 import { quote, type ValueProblem } from "./problems.js";
 import { ENTITY_KINDS, isBareWord, WORD_PATTERN } from "./tokens.js";
-import { ATTRIBUTES, LIST_FIELDS, OPERATOR_SUGAR, keysOf, type ModelKeys } from "./visitor.js";
+import { ATTRIBUTES, LIST_FIELDS, OPERATOR_SUGAR, TEST_DECISIONS, TEST_LIST_FIELDS, keysOf, type ModelKeys } from "./visitor.js";
 
 /** Comments to put back, by the JSON pointer of the item they belong to. */
 export interface CommentPlacement {
@@ -41,6 +41,8 @@ const pointerOf = (path: Path): string => path.map((s) => `/${String(s).replaceA
 const KIND_OF_LIST: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(ENTITY_KINDS).map(([kind, list]) => [list, kind]));
 const KEYWORD_OF_ATTRIBUTE: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(ATTRIBUTES).map(([keyword, key]) => [key, keyword]));
 const PRINCIPAL_KINDS: readonly string[] = CANONICAL_ORDER.principal;
+/** `Allow` -> `allow`: the decisions a test's `expect` writes as a keyword. */
+const DECISION_KEYWORDS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(TEST_DECISIONS).map(([keyword, decision]) => [decision, keyword]));
 const INDENT = "  ";
 
 /** A printed item: its lines, without indentation (added by the caller). */
@@ -94,6 +96,8 @@ class Printer {
         value.forEach((entry, index) => blocks.push(this.block([key, index], this.policy(entry, [key, index]), key)));
       } else if (ENTITY_LISTS.has(key) && Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
         value.forEach((entity, index) => blocks.push(this.block([key, index], this.entity(key, entity, [key, index]), key)));
+      } else if (key === "tests" && Array.isArray(value) && value.length > 0 && value.every(isRecord)) {
+        value.forEach((test, index) => blocks.push(this.block([key, index], this.test(test, [key, index]), key)));
       } else if (MANIFEST_FIELDS.has(key)) {
         blocks.push(this.block(path, [`${key} ${this.values(value, "value", root, key, path)}`], key));
       } else {
@@ -354,6 +358,28 @@ class Printer {
     if (fields.length === 0 && end.length === 0) return [headerId ? header : `${header} {}`];
     const oneLine = `${header} { ${fields[0]} }`;
     if (fields.length === 1 && end.length === 0 && !fields[0]!.includes("#") && oneLine.length <= this.width) return [oneLine];
+    return [`${header} {`, ...fields.map(indentLine), ...end.map(indentLine), "}"];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Policy tests
+
+  /** `test NAME {`, one field per line, `}`; `expect` writes `Allow` and `Deny` as `allow` and `deny`. */
+  private test(test: Record<string, unknown>, path: Path): Lines {
+    let header = "test";
+    const headerName = test.name !== undefined && isScalar(test.name);
+    if (headerName) header += ` ${this.scalar(test.name, [...path, "name"], test, "name")}`;
+    const fields: Lines = [];
+    for (const key of orderedKeys(test, "testCase")) {
+      if (key === "name" && headerName) continue;
+      const keyPath = [...path, key];
+      const value = test[key];
+      const decision = key === "expect" && typeof value === "string" ? DECISION_KEYWORDS[value] : undefined;
+      const written = decision ?? this.values(value, TEST_LIST_FIELDS.has(key) ? "list" : "value", test, key, keyPath);
+      fields.push(...this.withComments(keyPath, this.wrap(`${this.name(key)} ${written}`, INDENT.length)));
+    }
+    const end = this.blockEnd(path);
+    if (fields.length === 0 && end.length === 0) return [`${header} {}`];
     return [`${header} {`, ...fields.map(indentLine), ...end.map(indentLine), "}"];
   }
 

@@ -80,6 +80,12 @@ export const ENTITY_TOKENS = Object.fromEntries(
   Object.keys(ENTITY_KINDS).map((image) => [image, keyword(image, [EntityKindToken, Word])]),
 ) as Record<EntityKind, TokenType>;
 
+/**
+ * `test`: starts a policy test (`test "alice reads" { ... }`). Like the declaration words it is a
+ * word everywhere else, so `resource test` and a value `test` need no quotes.
+ */
+export const TestKeyword = keyword("test", [Word]);
+
 /** Token types in lexing order: first match wins, keywords yield to longer words. */
 export const ALL_TOKENS: TokenType[] = [
   WhiteSpace,
@@ -100,6 +106,7 @@ export const ALL_TOKENS: TokenType[] = [
   Keyword,
   EntityKindToken,
   ...Object.values(ENTITY_TOKENS),
+  TestKeyword,
   ...Object.values(K),
   Word,
 ];

@@ -13,6 +13,12 @@ import { ENTITY_KINDS, JsonLiteral, K, StringLiteral, UnterminatedString, type E
 /** Entity fields that always hold a list: one bare value there is a list of one. */
 export const LIST_FIELDS: ReadonlySet<string> = new Set(["policies", "groups", "roles", "sessionPolicies", "scps", "rcps"]);
 
+/** Policy test fields that always hold a list (`via t-ci` is `"via": ["t-ci"]`). */
+export const TEST_LIST_FIELDS: ReadonlySet<string> = new Set(["via"]);
+
+/** The decisions `allow` and `deny` stand for in a test (`expect deny`: either deny). */
+export const TEST_DECISIONS: Readonly<Record<string, string>> = { allow: "Allow", deny: "Deny" };
+
 /** Condition operators with a short form, and the short form. */
 export const OPERATOR_SUGAR: Readonly<Record<string, string>> = {
   StringEquals: "==",
@@ -54,7 +60,7 @@ const tokenRange = (token: IToken): Range => ({ start: token.startOffset, end: t
 /** The token a declaration starts with: its keyword, declaration word or field name. */
 function firstOwnToken(node: CstNode): IToken {
   const ctx = node.children as Ctx;
-  return (ctx.K_model ?? ctx.K_policy ?? ctx.EntityKind ?? ctx.Word)![0] as IToken;
+  return (ctx.K_model ?? ctx.K_policy ?? ctx.EntityKind ?? ctx.K_test ?? ctx.Word)![0] as IToken;
 }
 
 const join = (a: Range, b: Range): Range => ({ start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) });
@@ -144,7 +150,7 @@ export class IamVisitor {
 
   item(item: CstNode): void {
     const ctx = item.children as Ctx;
-    const child = (ctx.modelDecl ?? ctx.policyDecl ?? ctx.entityDecl ?? ctx.manifestField)?.[0] as CstNode | undefined;
+    const child = (ctx.modelDecl ?? ctx.policyDecl ?? ctx.entityDecl ?? ctx.testDecl ?? ctx.manifestField)?.[0] as CstNode | undefined;
     if (child === undefined) return;
     // every declaration starts with a token of its own (a keyword, a declaration word, a field name)
     const first = firstOwnToken(child);
@@ -159,6 +165,8 @@ export class IamVisitor {
         return this.policyDecl(children, first);
       case "entityDecl":
         return this.entityDecl(children, first);
+      case "testDecl":
+        return this.testDecl(children, first);
     }
   }
 
@@ -267,6 +275,29 @@ export class IamVisitor {
     const close = tokensOf(ctx, "RBrace")[0];
     if (close !== undefined) whole = join(whole, tokenRange(close));
     this.root.append(ENTITY_KINDS[kind], keyword, entity.node(whole));
+  }
+
+  /** `test NAME { FIELD VALUES ... }`: one entry of the test file's `tests`, named by its header. */
+  private testDecl(ctx: Ctx, keywordToken: IToken): void {
+    const keyword = tokenRange(keywordToken);
+    const test = new ObjectBuilder(this.report);
+    let whole = keyword;
+    const name = tokensOf(ctx, "name")[0];
+    if (name !== undefined) test.set("name", keyword, this.scalar(name), "the test's name");
+    for (const field of nodesOf(ctx, "testField")) {
+      const children = field.children as Ctx;
+      const nameToken = tokensOf(children, "name")[0]!;
+      const key = this.name(nameToken);
+      const decision = tokensOf(children, "decision")[0];
+      const value =
+        decision === undefined
+          ? this.values(nodesOf(children, "values")[0]!, TEST_LIST_FIELDS.has(key) ? "list" : "value")
+          : scalarNode(TEST_DECISIONS[decision.image]!, tokenRange(decision));
+      test.set(key, tokenRange(nameToken), value);
+    }
+    const close = tokensOf(ctx, "RBrace")[0];
+    if (close !== undefined) whole = join(whole, tokenRange(close));
+    this.root.append("tests", keyword, test.node(whole));
   }
 
   // -------------------------------------------------------------------------------------------
