@@ -8,7 +8,7 @@ import type { KrutrimWorkspace, Request } from "../../compiler/ir.js";
 import { loadWorkspace } from "../../compiler/load-workspace.js";
 import { evaluateKrutrim } from "../../compiler/reference/evaluate-krutrim.js";
 import { formatIam } from "../../grammar/index.js";
-import { decodeBundle } from "../../runtime/format.js";
+import { tableOf } from "../support/bundles.js";
 import { loadBundle } from "../../runtime/index.js";
 import { REPO } from "../cli/helpers.js";
 
@@ -65,10 +65,11 @@ describe("examples/krutrim", () => {
     expect(requests.map((r) => authz.check(r))).toEqual(WANTED);
   });
 
-  test("its DSL twin compiles to the same table: the bundles differ only in their source digests", () => {
-    const { sources: jsonSources, ...jsonTable } = decodeBundle(compileWorkspace(fromJson).bundle!);
-    const { sources: dslSources, ...dslTable } = decodeBundle(compileWorkspace(fromDsl).bundle!);
+  test("its DSL twin compiles to the same table: the bundles differ only in their source digests and statement places", () => {
+    const { sources: jsonSources, table: jsonTable } = tableOf(compileWorkspace(fromJson).bundle!);
+    const { sources: dslSources, table: dslTable, places } = tableOf(compileWorkspace(fromDsl).bundle!);
     expect(dslTable).toEqual(jsonTable);
+    expect(places.every((p) => p === null || p.startsWith("iamc.iam:"))).toBe(true);
     expect(dslSources.map(([file]) => file)).toEqual(["iamc.iam"]);
     expect(jsonSources.length).toBe(5);
     expect(requests.map((r) => evaluateKrutrim(fromDsl, r))).toEqual(WANTED);
