@@ -293,7 +293,7 @@ async function convertCommand(io: CliIo, cwd: string, input: string, options: Co
     return reportFailure(io, cwd, globals, [writeError(outputPath, err)], "nothing written");
   }
   const show = displayPath(cwd);
-  await emit(io.stderr, `converted ${show(inputPath)} -> ${show(outputPath)} (${result.kind === "policy" ? "a policy" : "a workspace"})\n`);
+  await emit(io.stderr, `converted ${show(inputPath)} -> ${show(outputPath)} (${result.kind === "policy" ? "a policy" : result.kind === "tests" ? "policy tests" : "a workspace"})\n`);
   return EXIT.ok;
 }
 

@@ -9,7 +9,7 @@ import { encodePointer, parseJsonSource, pathToSpan, type JsonPath, type JsonSou
 import { expandFileEntry, readSource } from "./load-workspace.js";
 
 /** What a file holds: a whole workspace (a manifest), or policies only. */
-export type ConvertKind = "manifest" | "policy";
+export type ConvertKind = "manifest" | "policy" | "tests";
 
 export interface ConvertOptions {
   /** How to read a policy file's statements (default: `aws`, or guessed from a JSON document's shape). */
@@ -96,12 +96,12 @@ export async function convertFile(input: string, output: string, options: Conver
     const parsed = parseIamSource(input, read.text, options);
     if (parsed.value === undefined) return fail(parsed.diagnostics);
     const source = parsed.value;
-    const kind = dslKind(source);
+    const kind = isRecord(source.value) && Object.hasOwn(source.value, "tests") && !source.declaresModel ? "tests" : dslKind(source);
     if (toDsl) {
-      const printed = printSource(source, kind === "manifest" ? rebase(source.value) : source.value);
+      const printed = printSource(source, kind === "policy" ? source.value : rebase(source.value));
       return { text: printed.text, kind, diagnostics: printed.diagnostics };
     }
-    if (kind === "manifest") return { text: writeCanonicalJson(rebase(source.value), "manifest", { rawNumbers: source.rawNumbers }), kind, diagnostics: [] };
+    if (kind !== "policy") return { text: writeCanonicalJson(rebase(source.value), "manifest", { rawNumbers: source.rawNumbers }), kind, diagnostics: [] };
     const document = documentOfFragment(source);
     if (!("document" in document)) return fail(document.diagnostics);
     return { text: writeCanonicalJson(document.document, "document", { rawNumbers: source.rawNumbers }), kind, diagnostics: [] };
@@ -120,6 +120,14 @@ export async function convertFile(input: string, output: string, options: Conver
     const printed = printIam(inlined.value, { model, rawNumbers: numbers });
     if (printed.text === undefined) return fail(printed.problems.map((p) => inlined.locate(p)));
     return { text: printed.text, kind: "manifest", diagnostics: [] };
+  }
+  if (isRecord(value) && Object.hasOwn(value, "tests")) {
+    // a policy test file: the same value, in the other form, its workspace path moved
+    const tests = rebase(value);
+    if (!toDsl) return { text: writeCanonicalJson(tests, "manifest", { rawNumbers }), kind: "tests", diagnostics: [] };
+    const printed = printIam(tests, { model: options.model ?? "aws", rawNumbers });
+    if (printed.text === undefined) return fail(printed.problems.map((p) => valueDiagnostic(input, p, source)));
+    return { text: printed.text, kind: "tests", diagnostics: [] };
   }
   if (!toDsl) return { text: writeCanonicalJson(value, "document", { rawNumbers }), kind: "policy", diagnostics: [] };
   const model = options.model ?? guessModel(value);
@@ -189,6 +197,11 @@ function guessModel(document: unknown): string {
 function rebaser(from: string, to: string): (value: unknown) => unknown {
   if (from === to) return (value) => value;
   return (value) => {
+    if (isRecord(value) && typeof value.workspace === "string" && !isAbsolute(value.workspace)) {
+      // a policy test file names its workspace relative to itself
+      const moved = relative(to, join(from, value.workspace)).split(sep).join("/") || ".";
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === "workspace" ? moved : v]));
+    }
     if (!isRecord(value) || !Array.isArray(value.policies)) return value;
     const policies = value.policies.map((entry) => {
       if (!isRecord(entry) || typeof entry.file !== "string" || isAbsolute(entry.file)) return entry;

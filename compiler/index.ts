@@ -26,3 +26,15 @@ export { formatIam, parseIam, printIam, writeCanonicalJson } from "../grammar/in
 export { parseIamSource, type IamSource } from "./iam-source.js";
 /** `iamc fmt` and `iamc convert` on files: the text to write, or the diagnostics. */
 export { convertFile, formatFile, type ConvertOptions, type ConvertResult } from "./convert.js";
+/** Exact questions on decision tables: what changes between two, what a caller may do, who may do something. */
+export {
+  accessOf, diffTables, whoMay, AnalysisTooLarge,
+  type AccessEntry, type Caller, type RegionChange, type SideVerdict, type TableDiff, type WhoEntry,
+} from "./analysis/index.js";
+/** The classic IAM traps in a workspace, as diagnostics (IAMC6xxx). */
+export { lintWorkspace, LINT_RULES } from "./lint/index.js";
+/** Policy tests (requests with expected decisions) and the statement coverage they reach. */
+export {
+  bundleStatements, readPolicyTestFile, runPolicyTests, statementCoverage,
+  type Coverage, type PolicyTest, type PolicyTestResult,
+} from "./policy-tests/index.js";
