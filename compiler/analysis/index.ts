@@ -26,6 +26,8 @@ export interface RegionChange {
   /** The most specific action pattern the policies write for the region, and an action in it. */
   readonly action: string;
   readonly resource: string;
+  /** Narrower resources under `resource` whose decision does not change, as their statements name them. */
+  readonly except: readonly string[];
   readonly example: { readonly action: string; readonly resource: string };
   readonly before: SideVerdict;
   readonly after: SideVerdict;
@@ -180,32 +182,39 @@ function diffClasses(space: Space, c0: number, c1: number): RegionChange[] {
   const [verdicts0, verdicts1] = space.verdicts as [Verdicts, Verdicts];
   const out: RegionChange[] = [];
   type Difference = { resource: Region; b: LeafVerdict; a: LeafVerdict; joint: ReturnType<typeof jointDecisions>; change: ReturnType<typeof accessChange> };
-  // Actions whose rows are the same in both tables have the same resource answers.
-  const byRows = new Map<string, Difference[]>();
+  // Actions whose rows are the same in both tables have the same resource answers. Regions some
+  // statement speaks of that do not change are kept by name: they are a change's exceptions.
+  const byRows = new Map<string, { differing: Difference[]; same: string[] }>();
+  const covers = new Map<string, boolean>();
   for (const action of space.actionRegions) {
     const [a0, a1] = action.classes as [DimensionClass, DimensionClass];
     const r0 = c0 < 0 ? -1 : before.rowOf(c0, a0);
     const r1 = c1 < 0 ? -1 : after.rowOf(c1, a1);
     if (r0 < 0 && r1 < 0) continue; // nothing applies on either side: implicit deny both
     const rowKey = `${r0},${r1}`;
-    let differing = byRows.get(rowKey);
-    if (differing === undefined) {
-      differing = [];
+    let split = byRows.get(rowKey);
+    if (split === undefined) {
+      split = { differing: [], same: [] };
+      const same = new Set<string>();
       for (const resource of space.resourceRegions) {
         const [s0, s1] = resource.classes as [DimensionClass, DimensionClass];
         const b = verdicts0.ofRow(c0, r0, s0);
         const a = verdicts1.ofRow(c1, r1, s1);
         const compared = space.compare(b, a);
-        if (compared !== undefined) differing.push({ resource, b, a, ...compared });
+        if (compared !== undefined) split.differing.push({ resource, b, a, ...compared });
+        else if (decidingIds(b).length + decidingIds(a).length > 0) same.add(space.resourceNamer.name(resource, [decidingIds(b), decidingIds(a)]));
       }
-      byRows.set(rowKey, differing);
+      split.same = [...same];
+      byRows.set(rowKey, split);
     }
-    for (const { resource, b, a, joint, change } of differing) {
+    for (const { resource, b, a, joint, change } of split.differing) {
       const deciding = [decidingIds(b), decidingIds(a)];
+      const name = space.resourceNamer.name(resource, deciding);
       out.push({
         principal: "",
         action: space.actionNamer.name(action, deciding),
-        resource: space.resourceNamer.name(resource, deciding),
+        resource: name,
+        except: split.same.filter((n) => n !== name && globCovers(name, n, covers)).sort(),
         example: { action: space.actionExample(action), resource: exampleOf(resource) },
         before: sideVerdict(b, joint.outcomes[0]!),
         after: sideVerdict(a, joint.outcomes[1]!),
@@ -231,7 +240,8 @@ function merge(changes: readonly RegionChange[]): RegionChange[] {
   const seen = new Map<string, RegionChange>();
   for (const c of changes) {
     const key = JSON.stringify([c.principal, c.action, c.resource, c.before, c.after]);
-    if (!seen.has(key)) seen.set(key, c);
+    const first = seen.get(key);
+    seen.set(key, first === undefined ? c : { ...first, except: [...new Set([...first.except, ...c.except])].sort() });
   }
   return [...seen.values()];
 }

@@ -50,6 +50,7 @@ export async function diffCommand(context: CommandContext, beforePath: string, a
         principal: c.principal,
         action: c.action,
         resource: c.resource,
+        except: c.except,
         before: c.before.decision,
         after: c.after.decision,
         example: c.example,
@@ -67,7 +68,8 @@ export async function diffCommand(context: CommandContext, beforePath: string, a
       for (const [callers, entries] of byCallers(changes)) {
         out.push(`  ${callers.join(", ")}`);
         for (const e of entries) {
-          out.push(`    ${paint(mark)} ${c.bold(e.action)} on ${e.resource}   ${e.before.decision} -> ${paint(e.after.decision)}`);
+          const except = e.except.length === 0 ? "" : ` except ${e.except.join(", ")}`;
+          out.push(`    ${paint(mark)} ${c.bold(e.action)} on ${e.resource}${except}   ${e.before.decision} -> ${paint(e.after.decision)}`);
           out.push(...verdictLines("before", e.before, c), ...verdictLines("after", e.after, c));
         }
       }

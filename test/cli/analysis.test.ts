@@ -83,9 +83,11 @@ describe("iamc diff", () => {
     expect(users).toEqual(["user/arjun", "user/meera"]); // both in group vm-operators
     const meera = diff.added.find((e: any) => e.principal === "user/meera");
     expect([meera.action, meera.before, meera.after]).toEqual(["vm:Delete", "ExplicitDeny", "Allow"]);
-    expect(meera.resource).toBe("vm/prod-*");
+    expect([meera.resource, meera.except]).toEqual(["vm/prod-*", ["vm/prod-db-*"]]);
     expect(meera.statements.before).toContain("ProtectProductionVMs#0 (role vm-operator via group vm-operators)");
     expect(meera.statements.after.some((s: string) => s.startsWith("KVMFullAccess"))).toBe(true);
+    const text = await run(["diff", example("krutrim"), after]);
+    expect(text.stdout).toContain("user/arjun, user/meera\n    + vm:Delete on vm/prod-* except vm/prod-db-*   ExplicitDeny -> Allow");
   });
 
   it("cloudalus: a new trust shows the adoptions it opens", async () => {
