@@ -119,14 +119,27 @@ export class RegionNamer {
   }
 
   private mostSpecific(patterns: readonly string[], text: string): string | undefined {
+    const matching = patterns.filter((pattern) => this.matches(pattern, text));
     let best: string | undefined;
-    for (const pattern of patterns) {
-      let tokens = this.tokens.get(pattern);
-      if (tokens === undefined) this.tokens.set(pattern, (tokens = tokenize([{ kind: "text", text: pattern }])!));
-      if (!matchTokens(tokens, text, this.dimension === "actions")) continue;
+    for (const pattern of matching) {
       if (best === undefined || specificity(pattern) > specificity(best) || (specificity(pattern) === specificity(best) && pattern < best)) best = pattern;
     }
+    if (this.dimension === "actions" && matching.length > 1) {
+      // `billing:*` and `*:Read` both decide `billing:Read`: say the service of one and the
+      // operation of the other, when that still matches.
+      const halves = matching.map((p) => (p.includes(":") ? [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)] : [p, p]) as [string, string]);
+      const pick = (side: 0 | 1) => halves.map((h) => h[side]).reduce((a, b) => (specificity(b) > specificity(a) ? b : a));
+      // (`billing::Read`, which `*:Read` matches too, reads as `billing:*Read`)
+      const combined = [`${pick(0)}:${pick(1)}`, `${pick(0)}:*${pick(1)}`].find((c) => this.matches(c, text));
+      if (combined !== undefined && specificity(combined) > specificity(best!)) best = combined;
+    }
     return best;
+  }
+
+  private matches(pattern: string, text: string): boolean {
+    let tokens = this.tokens.get(pattern);
+    if (tokens === undefined) this.tokens.set(pattern, (tokens = tokenize([{ kind: "text", text: pattern }])!));
+    return matchTokens(tokens, text, this.dimension === "actions");
   }
 }
 

@@ -90,6 +90,21 @@ describe("iamc diff", () => {
     expect(text.stdout).toContain("user/arjun, user/meera\n    + vm:Delete on vm/prod-* except vm/prod-db-*   ExplicitDeny -> Allow");
   });
 
+  it("the README's example: examples/krutrim against its proposed edit", async () => {
+    const gate = await run(["diff", example("krutrim"), join(example("krutrim"), "proposed.iam"), "--fail-on-new-access", "--json"]);
+    expect(gate.code).toBe(EXIT.invalidInput);
+    const diff = JSON.parse(gate.stdout);
+    const rows = diff.added.map((e: any) => `${e.principal} ${e.action} on ${e.resource} ${e.before} -> ${e.after}`);
+    expect(rows).toEqual([
+      "user/arjun vm:Delete on vm/prod-* ExplicitDeny -> Allow",
+      "user/kavya billing:Read on * ExplicitDeny -> Allow",
+      "user/kavya billing:*Read on * ExplicitDeny -> Allow", // `billing::Read`: `*:Read` matches it too
+      "user/meera vm:Delete on vm/prod-* ExplicitDeny -> Allow",
+    ]);
+    expect(diff.changed.map((e: any) => `${e.principal} ${e.action} ${e.before} -> ${e.after}`)).toEqual(["user/kavya billing:* ExplicitDeny -> ImplicitDeny"]);
+    expect((await run(["fmt", "--check", join(example("krutrim"), "proposed.iam")])).code).toBe(EXIT.ok);
+  });
+
   it("cloudalus: a new trust shows the adoptions it opens", async () => {
     const after = await edited("cloudalus", "iamc.json", (m) => {
       m.trusts.push({ id: "t-report", identity: "org/acme", trustee: "pi/reporting", policy: "CiDeploy" });
