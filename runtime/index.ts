@@ -162,6 +162,11 @@ export interface TableInspector {
   rowOf(cls: number, action: DimensionClass): number;
   /** The leaf of a row for a resource class, or -1 (nothing applies). */
   leafOf(row: number, resource: DimensionClass): number;
+  /**
+   * The resource main classes a row has entries for. Any other main class gets the row's
+   * defaults, which depend only on the class's bits and group: so one lookup answers for all.
+   */
+  explicitMains(row: number): readonly number[];
   leaf(leaf: number): InspectedLeaf;
   /** Whether these allow bits make an Allow for this caller class on a resource of this class. */
   allows(cls: number, resource: DimensionClass, allow: number): boolean;
@@ -954,6 +959,7 @@ class Table implements Authorizer {
   /** The table's structure, read-only, for analysis tools. */
   inspect(payload: BundlePayload): TableInspector {
     const leaves = this.leaves;
+    let rowEntries: MapEntries | undefined;
     const dimensionOf = (d: Dimension, wire: WireDimension): InspectedDimension => ({
       main: wire.main,
       wild: wire.wild,
@@ -972,6 +978,7 @@ class Table implements Authorizer {
       resources: dimensionOf(this.resources, payload.resources),
       rowOf: (cls, a) => this.classActions.getFor(cls, a.mainClass, a.bits, a.group),
       leafOf: (row, r) => this.rows.getFor(row, r.mainClass, r.bits, r.group),
+      explicitMains: (row) => (rowEntries ??= mapEntries(this.wire.rows)).mainsOf(row),
       leaf: (leaf) => {
         const r = leaf * LEAF;
         const open: InspectedLeaf["open"][number][] = [];
@@ -1062,15 +1069,19 @@ const NEAR_MISSES = 5;
 /** The values of each sparse map, for walking a map's entries (the hash table only answers lookups). */
 interface MapEntries {
   valuesOf(m: number): readonly number[];
+  /** The main classes map m has explicit entries for. */
+  mainsOf(m: number): readonly number[];
 }
 
 function mapEntries(wire: WireSparseMaps): MapEntries {
   const start = bytesInt32(wire.start);
+  const main = bytesInt32(wire.main);
   const values = bytesInt32(wire.values);
   const defaultStart = bytesInt32(wire.defaultStart);
   const defaultValues = bytesInt32(wire.defaultValues);
   return {
     valuesOf: (m) => [...new Set([...values.subarray(start[m]!, start[m + 1]!), ...defaultValues.subarray(defaultStart[m]!, defaultStart[m + 1]!)])],
+    mainsOf: (m) => [...new Set(main.subarray(start[m]!, start[m + 1]!))],
   };
 }
 

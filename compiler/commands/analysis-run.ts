@@ -122,7 +122,7 @@ export async function accessCommand(context: CommandContext, target: string, opt
   return guarded(context, async () => {
     const table = await inspect(context, target, globals);
     if (typeof table === "number") return table;
-    const entries = accessOf(table, caller);
+    const entries = accessOf(table, caller).entries;
     const who = caller.principal ?? "the unauthenticated caller";
     if (options.json) {
       const entry = (e: AccessEntry) => ({

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { callersOf } from "../../compiler/analysis/describe.js";
-import { accessOf, regionKeyOf, whoMay } from "../../compiler/analysis/index.js";
+import { accessOf, whoMay } from "../../compiler/analysis/index.js";
 import { compileWorkspace } from "../../compiler/compile.js";
 import type { Workspace } from "../../compiler/ir.js";
 import { inspectBundle, loadBundle, type Request } from "../../runtime/index.js";
@@ -79,8 +79,7 @@ describe.each([
           expect(caller, `no caller stands for ${JSON.stringify(request)}`).toBeDefined();
           let access = accessByCaller.get(caller!.label);
           if (access === undefined) accessByCaller.set(caller!.label, (access = accessOf(table, caller!.request)));
-          const key = regionKeyOf([table], request.action, request.resource);
-          const inAccess = access.find((e) => e.keys.includes(key));
+          const inAccess = access.entryAt(request.action, request.resource);
           const inWho = whoMay(table, request.action, request.resource).find((e) => e.principal === caller!.label);
           if (decision === "Allow") {
             tally.allowed++;
