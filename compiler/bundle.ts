@@ -1,16 +1,17 @@
 // Stage: the decision table as a bundle payload (the wire shapes of runtime/format.ts).
 import { encodeStatementSources, int32Bytes, type BundlePayload, type WireDimension, type WireSparseMaps, type WireStatementSource } from "../runtime/format.js";
 import type { Automaton } from "./automaton.js";
-import type { Condition, Policy, PrincipalRef, SourceDigest, Statement } from "./ir.js";
+import type { Condition, PrincipalRef, SourceDigest, Statement, Workspace } from "./ir.js";
 import { slotNames } from "./specialize.js";
 import type { DecisionTable, Dimension, SparseMap } from "./table.js";
 
 export function tableToPayload(
   table: DecisionTable,
   compiler: string,
-  sources: readonly SourceDigest[],
-  policies: ReadonlyMap<string, Policy>,
+  workspace: Workspace,
 ): BundlePayload {
+  const sources = workspace.sources;
+  const statementText = statementTexts(workspace);
   const automaton = (a: Automaton) => ({
     edgeStart: int32Bytes(a.edgeStart),
     edgeChar: int32Bytes(a.edgeChar),
@@ -90,7 +91,7 @@ export function tableToPayload(
       index: int32Bytes(table.provenance.map((p) => p.index)),
       layer: table.provenance.map((p) => p.layer),
       deny: int32Bytes(table.provenance.map((p) => (p.effect === "Deny" ? 1 : 0))),
-      text: encodeStatementSources(table.provenance.map((p) => statementSource(policies.get(p.policy)?.statements[p.index], sources))),
+      text: encodeStatementSources(table.provenance.map((p) => statementText(p.policy, p.index))),
     },
   };
 }
@@ -122,6 +123,24 @@ function sparseMaps(maps: readonly SparseMap[]): WireSparseMaps {
     defaultBits: int32Bytes(defaultBits),
     defaultGroup: int32Bytes(defaultGroup),
     defaultValues: int32Bytes(defaultValues),
+  };
+}
+
+/**
+ * Statements as written (their text, not their lowering), for explain and the analysis commands.
+ * A cloudalus resource policy speaks of the resources it is attached to (its lowering says `*`):
+ * their ids stand as its resources.
+ */
+function statementTexts(workspace: Workspace): (policy: string, index: number) => WireStatementSource {
+  const attached = new Map<string, string[]>();
+  if (workspace.model === "cloudalus") {
+    for (const r of workspace.resources) if (r.policy !== undefined) attached.set(r.policy, [...(attached.get(r.policy) ?? []), r.id]);
+  }
+  return (policy, index) => {
+    const statement = workspace.policies.get(policy)?.statements[index];
+    const text = statementSource(statement, workspace.sources);
+    const resources = attached.get(policy);
+    return resources === undefined || statement?.principals === undefined ? text : [text[0], text[1], resources, false, text[4], text[5], text[6], text[7]];
   };
 }
 

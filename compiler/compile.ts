@@ -39,7 +39,7 @@ export function compileWorkspace(workspace: Workspace, options: CompileOptions =
   try {
     const callers = specializeCallers(workspace);
     const table = buildDecisionTable(workspace, callers, options.onProgress);
-    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace.sources, workspace.policies), nodeSha256);
+    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace), nodeSha256);
     return { bundle, diagnostics: [] };
   } catch (error) {
     if (!(error instanceof AutomatonTooLarge)) throw error;

@@ -8,7 +8,7 @@ import { bytesInt32, type WireAutomaton } from "../../runtime/format.js";
 import type { DimensionClass, InspectedDimension } from "../../runtime/index.js";
 
 /** Past this many product states a dimension is too big to enumerate: say so rather than hang. */
-export const MAX_PRODUCT_STATES = 2_000_000;
+export const MAX_PRODUCT_STATES = 10_000_000;
 
 export class AnalysisTooLarge extends Error {
   override name = "AnalysisTooLarge";
