@@ -39,13 +39,31 @@ export function usageError(cmd: Command, message: string): never {
 export type LoadedAuthorizer = Awaited<ReturnType<typeof import("../runtime/index.js").loadBundle>>;
 
 /** The bundle's authorizer, or the exit code after reporting why it cannot be loaded. */
-export async function loadAuthorizer(io: CliIo, cwd: string, bundlePath: string, globals: GlobalOptions): Promise<LoadedAuthorizer | number> {
-  const [{ readBundleFile }, { loadBundle }] = await Promise.all([import("../runtime/node.js"), import("../runtime/index.js")]);
+export async function loadAuthorizer(
+  io: CliIo,
+  cwd: string,
+  bundlePath: string,
+  globals: GlobalOptions,
+  publicKeyFiles: readonly string[] = [],
+): Promise<LoadedAuthorizer | number> {
+  const [{ readBundleFile, loadBundle }, { BundleError }] = await Promise.all([import("../runtime/node.js"), import("../runtime/errors.js")]);
   const path = resolve(cwd, bundlePath);
+  const publicKeys: string[] = [];
+  for (const file of publicKeyFiles) {
+    try {
+      publicKeys.push(readFileSync(resolve(cwd, file), "utf8"));
+    } catch (err) {
+      return fileError(io, globals, "IAMC5008", `cannot read public key \`${file}\`: ${describeError(err)}`, resolve(cwd, file), cwd);
+    }
+  }
   try {
-    return loadBundle(readBundleFile(path));
+    return loadBundle(readBundleFile(path), { publicKeys });
   } catch (err) {
     // a bad bundle is invalid input, reported by its stable code; anything else is a bug
+    if (publicKeys.length > 0 && !(err instanceof BundleError) && err instanceof Error) {
+      // node:crypto refused a key file
+      return fileError(io, globals, "IAMC5008", `a public key is not an ed25519 public key in PEM: ${err.message}`, resolve(cwd, publicKeyFiles[0]!), cwd);
+    }
     if (!isCodedError(err)) throw err;
     return fileError(io, globals, err.code, err.message, path, cwd);
   }

@@ -54,6 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 interface CompileOptions {
   readonly output: string;
   readonly format: "human" | "json";
+  readonly sign?: string;
 }
 
 interface RequestOptions {
@@ -65,6 +66,7 @@ interface RequestOptions {
   readonly identity?: string;
   readonly via?: string;
   readonly json?: boolean;
+  readonly publicKey?: readonly string[];
 }
 
 interface CheckOptions extends RequestOptions {
@@ -96,8 +98,17 @@ function buildProgram(io: CliIo, state: { exitCode: number }): Command {
     .argument("[manifest]", "the workspace manifest (.json, or .iam in the DSL), or a directory holding iamc.json or iamc.iam", "iamc.json")
     .requiredOption("-o, --output <file>", "the bundle to write (replaced atomically)")
     .addOption(new Option("--format <format>", "diagnostics format").choices(["human", "json"]).default("human"))
+    .option("--sign <key>", "sign the bundle with an ed25519 private key (from `iamc keygen`)")
     .action(async (manifest: string, options: CompileOptions, cmd: Command) => {
       state.exitCode = await compileCommand(io, cwd, manifest, options, globals(cmd));
+    });
+
+  program
+    .command("keygen")
+    .description("make an ed25519 key pair for signing bundles: KEYID.key (private, mode 0600) and KEYID.pub")
+    .option("-o, --output <dir>", "the directory to write the two files to", ".")
+    .action(async (options: { output: string }, cmd: Command) => {
+      state.exitCode = await keygenCommand(io, cwd, options.output, globals(cmd));
     });
 
   requestOptions(
@@ -193,7 +204,34 @@ function requestOptions(cmd: Command): Command {
     .option("--context <json>", 'request context as a JSON object, e.g. \'{"aws:SecureTransport":true}\'')
     .option("--identity <id>", "cloudalus: the identity the caller adopts, e.g. org/acme")
     .option("--via <trusts>", "cloudalus: the trusts it relies on, comma-separated, e.g. t-ci")
-    .option("--json", "print JSON instead of text");
+    .option("--json", "print JSON instead of text")
+    .option("--public-key <file>", "trust this ed25519 public key (repeat for several); then only bundles signed by one load", collect, []);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function keygenCommand(io: CliIo, cwd: string, outputDir: string, globals: GlobalOptions): Promise<number> {
+  const [{ generateSigningKey }, { mkdir, writeFile }] = await Promise.all([import("./signing.js"), import("node:fs/promises")]);
+  const key = generateSigningKey();
+  const stem = key.keyId.replace(/^ed25519:/, "");
+  const dir = resolve(cwd, outputDir);
+  const privatePath = join(dir, `${stem}.key`);
+  const publicPath = join(dir, `${stem}.pub`);
+  try {
+    await mkdir(dir, { recursive: true });
+    // `wx`: never overwrite a key
+    await writeFile(privatePath, key.privateKeyPem, { mode: 0o600, flag: "wx" });
+    await writeFile(publicPath, key.publicKeyPem, { mode: 0o644, flag: "wx" });
+  } catch (err) {
+    const problem: Diagnostic = { code: "IAMC4003", severity: "error", file: dir, message: `cannot write the key pair: ${describeError(err)}`, help: "choose a directory you may write to (`-o DIR`)" };
+    return reportFailure(io, cwd, globals, [problem], "no key written");
+  }
+  const show = displayPath(cwd);
+  await emit(io.stdout, `${key.keyId}\n`);
+  await emit(io.stderr, `wrote ${show(privatePath)} (private: keep it secret) and ${show(publicPath)} (give it to gateways: --public-key)\n`);
+  return EXIT.ok;
 }
 
 async function compileCommand(
@@ -208,10 +246,25 @@ async function compileCommand(
   // the default manifest is iamc.json, else a workspace written in the DSL
   if (manifest === "iamc.json" && !existsSync(resolve(cwd, manifest)) && existsSync(resolve(cwd, "iamc.iam"))) manifest = "iamc.iam";
   const output = resolve(cwd, options.output);
+  let sign: import("../runtime/format.js").BundleSigner | undefined;
+  if (options.sign !== undefined) {
+    const keyFile = resolve(cwd, options.sign);
+    try {
+      const { ed25519Signer } = await import("./signing.js");
+      sign = ed25519Signer(readFileSync(keyFile, "utf8"));
+    } catch (err) {
+      const problem: Diagnostic = {
+        code: "IAMC4003", severity: "error", file: keyFile,
+        message: `cannot sign with \`${options.sign}\`: ${describeError(err)}`,
+        help: "pass the private key `iamc keygen` wrote (PKCS#8 PEM, ed25519)",
+      };
+      return reportFailure(io, cwd, globals, [problem], "no bundle written");
+    }
+  }
   const progress = options.format === "human" && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
   let result: Awaited<ReturnType<typeof compile>>;
   try {
-    result = await compile(resolve(cwd, manifest), progress ? { onProgress: progress.update } : undefined);
+    result = await compile(resolve(cwd, manifest), { ...(progress ? { onProgress: progress.update } : {}), ...(sign ? { sign } : {}) });
   } finally {
     progress?.clear();
   }
@@ -327,7 +380,7 @@ async function checkCommand(
   if (single.length > 0) {
     usageError(cmd, `--requests cannot be combined with --${single[0]}: give requests in the file or as options, not both`);
   }
-  const authz = await loadAuthorizer(io, cwd, bundlePath, globals);
+  const authz = await loadAuthorizer(io, cwd, bundlePath, globals, options.publicKey);
   if (typeof authz === "number") return authz;
 
   let input: NodeJS.ReadableStream;
@@ -357,7 +410,7 @@ async function singleRequestCommand(
   explain: boolean,
 ): Promise<number> {
   const request = requestFromOptions(options, cmd);
-  const authz = await loadAuthorizer(io, cwd, bundlePath, globals);
+  const authz = await loadAuthorizer(io, cwd, bundlePath, globals, options.publicKey);
   if (typeof authz === "number") return authz;
   const color = colorFor(io.stdout, io.env, globals.color);
   if (!explain) {

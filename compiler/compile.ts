@@ -3,7 +3,7 @@
 //
 //   files --loadWorkspace--> IR workspace --specializeCallers--> caller classes
 //         --buildDecisionTable--> decision table --tableToPayload--> payload --encodeBundle--> bytes
-import { encodeBundle } from "../runtime/format.js";
+import { encodeBundle, type BundleSigner } from "../runtime/format.js";
 import { nodeSha256 } from "../runtime/node.js";
 import { AutomatonTooLarge } from "./automaton.js";
 import { tableToPayload } from "./bundle.js";
@@ -17,6 +17,8 @@ import { COMPILER_ID } from "./version.js";
 export interface CompileOptions {
   /** Called as stages advance, for progress bars on long compiles. */
   readonly onProgress?: Progress;
+  /** Signs the bundle (compiler/signing.ts makes one from an ed25519 key). */
+  readonly sign?: BundleSigner;
 }
 
 export interface CompileResult {
@@ -39,7 +41,7 @@ export function compileWorkspace(workspace: Workspace, options: CompileOptions =
   try {
     const callers = specializeCallers(workspace);
     const table = buildDecisionTable(workspace, callers, options.onProgress);
-    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace), nodeSha256);
+    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace), nodeSha256, options.sign);
     return { bundle, diagnostics: [] };
   } catch (error) {
     if (!(error instanceof AutomatonTooLarge)) throw error;

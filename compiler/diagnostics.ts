@@ -68,6 +68,7 @@ export const DIAGNOSTIC_CODES = {
   IAMC3012: "a resource id is not of a known resource type (cloudalus; a warning)",
   IAMC4001: "the resource or action automaton grew past its size limit",
   IAMC4002: "the bundle could not be written",
+  IAMC4003: "the signing key cannot be read or is not an ed25519 private key",
   IAMC6001: "an S3 action is paired only with resources of the other level (bucket-level action on object ARNs, or object-level action on bucket ARNs), so it never matches",
   IAMC6002: "a deny can never match anything the workspace allows (wrong scope), so it blocks nothing",
   IAMC6003: "an allow on every action and/or every resource (an error when both: full admin)",

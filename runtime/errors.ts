@@ -8,6 +8,8 @@ export const BUNDLE_ERROR_CODES = {
   IAMC5004: "the bundle is truncated, has trailing bytes, or its digest does not match",
   IAMC5005: "the bundle's payload is not a well-formed decision table",
   IAMC5006: "a request is not well-formed (it is denied)",
+  IAMC5007: "the bundle is unsigned, or not signed by a trusted key, while keys are configured",
+  IAMC5008: "a public key file cannot be read or is not an ed25519 public key",
 } as const;
 
 export type BundleErrorCode = keyof typeof BUNDLE_ERROR_CODES;

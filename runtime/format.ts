@@ -6,15 +6,18 @@
 //          8   u32 LE   payload length N
 //         12   N bytes  payload: one msgpack map (BundlePayload), no extension types
 //     12 + N   32 bytes SHA-256 of bytes [0, 12 + N)
+//     44 + N   u32 LE   signature block length S (0: unsigned)
+//     48 + N   S bytes  msgpack [key id, ed25519 signature of bytes [0, 44 + N)]
 import { Packr, Unpackr } from "msgpackr";
 import { sha256 } from "./sha256.js";
 import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 5;
+export const FORMAT_VERSION = 6;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
+const SIGNATURE_LENGTH_BYTES = 4;
 
 // Pinned msgpackr options: plain maps and arrays only, no records or structures (their reader
 // generates code), no extensions, identical bytes for identical input.
@@ -210,24 +213,74 @@ export function bytesInt32(bytes: Uint8Array): Int32Array {
 /** A SHA-256 function: the runtime's own (portable), or a native one passed in at the edges. */
 export type Sha256 = (data: Uint8Array) => Uint8Array;
 
-/** Encodes a payload into bundle bytes. Deterministic: the same payload gives the same bytes. */
-export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256): Uint8Array {
+/**
+ * Signs the signed part of a bundle (everything up to and including the digest): the key's id and
+ * the signature. Signing happens at the edges (node:crypto); the format only carries the result.
+ */
+export type BundleSigner = (message: Uint8Array) => { readonly keyId: string; readonly signature: Uint8Array };
+
+/**
+ * Checks a bundle's signature: whether `signature` by the key `keyId` is valid for `message`.
+ * False for a key it does not trust. The runtime core takes one so that it stays engine-neutral.
+ */
+export type BundleVerifier = (message: Uint8Array, signature: Uint8Array, keyId: string) => boolean;
+
+/** Encodes a payload into bundle bytes, signed when a signer is given. Deterministic: the same payload (and key) gives the same bytes. */
+export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, sign?: BundleSigner): Uint8Array {
   const body = packr.pack(payload);
-  const out = new Uint8Array(HEADER_BYTES + body.length + DIGEST_BYTES);
-  out.set(MAGIC, 0);
-  const view = new DataView(out.buffer);
+  const signed = HEADER_BYTES + body.length + DIGEST_BYTES;
+  const head = new Uint8Array(signed);
+  head.set(MAGIC, 0);
+  const view = new DataView(head.buffer);
   view.setUint32(4, FORMAT_VERSION, true);
   view.setUint32(8, body.length, true);
-  out.set(body, HEADER_BYTES);
-  out.set(digest(out.subarray(0, HEADER_BYTES + body.length)), HEADER_BYTES + body.length);
+  head.set(body, HEADER_BYTES);
+  head.set(digest(head.subarray(0, HEADER_BYTES + body.length)), HEADER_BYTES + body.length);
+  let block: Uint8Array = new Uint8Array(0);
+  if (sign !== undefined) {
+    const { keyId, signature } = sign(head);
+    block = packr.pack([keyId, signature]);
+  }
+  const out = new Uint8Array(signed + SIGNATURE_LENGTH_BYTES + block.length);
+  out.set(head, 0);
+  new DataView(out.buffer).setUint32(signed, block.length, true);
+  out.set(block, signed + SIGNATURE_LENGTH_BYTES);
   return out;
 }
 
+/** The key id a bundle is signed with, or undefined when it is unsigned (after decodeBundle accepted its frame). */
+export function signatureKeyId(bytes: Uint8Array): string | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const signed = HEADER_BYTES + view.getUint32(8, true) + DIGEST_BYTES;
+  const block = readSignatureBlock(bytes, signed);
+  return block?.keyId;
+}
+
+/** The signature block at `signed` (after the digest): undefined when the bundle is unsigned. */
+function readSignatureBlock(bytes: Uint8Array, signed: number): { keyId: string; signature: Uint8Array } | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(signed, true);
+  if (length === 0) return undefined;
+  const block = bytes.subarray(signed + SIGNATURE_LENGTH_BYTES, signed + SIGNATURE_LENGTH_BYTES + length);
+  assertPlainMsgpack(block);
+  let value: unknown;
+  try {
+    value = unpackr.unpack(block);
+  } catch {
+    throw new BundleError("IAMC5007", "the bundle's signature block cannot be decoded");
+  }
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== "string" || !(value[1] instanceof Uint8Array)) {
+    throw new BundleError("IAMC5007", "the bundle's signature block is malformed");
+  }
+  return { keyId: value[0], signature: value[1] };
+}
+
 /**
- * Checks the frame and the digest, then decodes the payload. Throws BundleError with a stable
- * code: IAMC5002 not a bundle, IAMC5003 unknown format version, IAMC5004 truncated or corrupt.
+ * Checks the frame, the digest and (when a verifier is given) the signature, then decodes the
+ * payload. Throws BundleError with a stable code: IAMC5002 not a bundle, IAMC5003 unknown format
+ * version, IAMC5004 truncated or corrupt, IAMC5007 unsigned or not signed by a trusted key.
  */
-export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256): BundlePayload {
+export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256, verify?: BundleVerifier): BundlePayload {
   if (!(bytes instanceof Uint8Array)) throw new BundleError("IAMC5002", "a bundle must be given as bytes (Uint8Array)");
   if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new BundleError("IAMC5002", "not an iamc bundle: the magic number `IAMC` is missing");
@@ -239,13 +292,29 @@ export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256): Bund
     throw new BundleError("IAMC5003", `bundle format version ${version} is not supported (this runtime reads version ${FORMAT_VERSION}); recompile it with a matching iamc`);
   }
   const length = view.getUint32(8, true);
-  if (bytes.length !== HEADER_BYTES + length + DIGEST_BYTES) {
-    throw new BundleError("IAMC5004", `the bundle is truncated or has trailing bytes: expected ${HEADER_BYTES + length + DIGEST_BYTES} bytes, found ${bytes.length}`);
+  const signed = HEADER_BYTES + length + DIGEST_BYTES;
+  if (bytes.length < signed + SIGNATURE_LENGTH_BYTES) {
+    throw new BundleError("IAMC5004", `the bundle is truncated: expected at least ${signed + SIGNATURE_LENGTH_BYTES} bytes, found ${bytes.length}`);
+  }
+  const blockLength = view.getUint32(signed, true);
+  if (bytes.length !== signed + SIGNATURE_LENGTH_BYTES + blockLength) {
+    throw new BundleError("IAMC5004", `the bundle is truncated or has trailing bytes: expected ${signed + SIGNATURE_LENGTH_BYTES + blockLength} bytes, found ${bytes.length}`);
   }
   const digest = digestOf(bytes.subarray(0, HEADER_BYTES + length));
-  const stored = bytes.subarray(HEADER_BYTES + length);
+  const stored = bytes.subarray(HEADER_BYTES + length, signed);
   if (digest.some((b, i) => b !== stored[i])) {
     throw new BundleError("IAMC5004", "the bundle is corrupt: its SHA-256 digest does not match its contents");
+  }
+  const block = readSignatureBlock(bytes, signed);
+  if (verify !== undefined) {
+    if (block === undefined) throw new BundleError("IAMC5007", "the bundle is not signed, and keys are configured: only signed bundles are accepted");
+    let valid = false;
+    try {
+      valid = verify(bytes.subarray(0, signed), block.signature, block.keyId);
+    } catch {
+      valid = false;
+    }
+    if (!valid) throw new BundleError("IAMC5007", `the bundle's signature (key \`${block.keyId}\`) is not valid for any trusted key`);
   }
   const body = bytes.subarray(HEADER_BYTES, HEADER_BYTES + length);
   assertPlainMsgpack(body);

@@ -7,7 +7,7 @@
 // depends on how many policies, statements or principals the bundle was compiled from.
 import {
   bytesInt32, decodeBundle, decodeStatementSources,
-  type BundlePayload, type Sha256, type WireAutomaton, type WireDimension, type WireSparseMaps, type WireStatementSource,
+  type BundlePayload, type BundleVerifier, type Sha256, type WireAutomaton, type WireDimension, type WireSparseMaps, type WireStatementSource,
 } from "./format.js";
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
@@ -15,7 +15,7 @@ import { KeyTable } from "./pair-table.js";
 import { GROUP_BLIND, RESOURCE_KEY, adoptionKey, type WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
-export { FORMAT_VERSION, type Sha256 } from "./format.js";
+export { FORMAT_VERSION, signatureKeyId, type BundleSigner, type BundleVerifier, type Sha256 } from "./format.js";
 export type { ContextValue, ContextScalar } from "./conditions.js";
 
 /** An authorization decision. Deny always wins; no matching allow is an implicit deny. */
@@ -117,6 +117,12 @@ export interface LoadOptions {
    * times faster on large bundles).
    */
   readonly sha256?: Sha256;
+  /**
+   * Checks the bundle's signature. When given, only bundles signed by a key it trusts load (an
+   * unsigned or wrongly signed one is refused with IAMC5007). `iamc/runtime/node` builds one from
+   * ed25519 public keys (`publicKeys`); any engine can pass its own.
+   */
+  readonly verify?: BundleVerifier;
 }
 
 /** A string's class in one dimension: what the table looks up. */
@@ -178,7 +184,7 @@ export interface TableInspector {
 
 /** Loads a bundle for analysis: its decoded payload and the table's structure. */
 export function inspectBundle(bytes: Uint8Array, options: LoadOptions = {}): TableInspector {
-  const payload = decodeBundle(bytes, options.sha256);
+  const payload = decodeBundle(bytes, options.sha256, options.verify);
   return tableOf(payload).inspect(payload);
 }
 
@@ -193,7 +199,7 @@ function tableOf(payload: BundlePayload): Table {
 
 /** Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle. */
 export function loadBundle(bytes: Uint8Array, options: LoadOptions = {}): Authorizer {
-  return tableOf(decodeBundle(bytes, options.sha256));
+  return tableOf(decodeBundle(bytes, options.sha256, options.verify));
 }
 
 // An automaton at run time: one record of NODE ints per state, so that a step touches one

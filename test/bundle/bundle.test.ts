@@ -32,12 +32,14 @@ describe("bundle", () => {
     bundle = compiled.bundle!;
   });
 
-  it("starts with the magic and format version, ends with the SHA-256 of the rest", () => {
+  it("starts with the magic and format version; the payload is followed by its SHA-256 and an empty signature block", () => {
     expect([...bundle.subarray(0, 4)]).toEqual([...MAGIC]);
     const view = new DataView(bundle.buffer, bundle.byteOffset);
     expect(view.getUint32(4, true)).toBe(FORMAT_VERSION);
-    expect(view.getUint32(8, true)).toBe(bundle.length - 12 - 32);
-    expect([...bundle.subarray(bundle.length - 32)]).toEqual([...sha256(bundle.subarray(0, bundle.length - 32))]);
+    expect(view.getUint32(8, true)).toBe(bundle.length - 12 - 32 - 4);
+    const signed = bundle.length - 4;
+    expect([...bundle.subarray(signed - 32, signed)]).toEqual([...sha256(bundle.subarray(0, signed - 32))]);
+    expect(view.getUint32(signed, true)).toBe(0); // unsigned
   });
 
   it("round-trips: decode then encode gives the same bytes", () => {
@@ -108,7 +110,7 @@ describe("bundle", () => {
   it("rejects a well-framed payload that is not a decision table", () => {
     const frame = (payload: unknown) => {
       const body = new Packr({ useRecords: false }).pack(payload);
-      const out = new Uint8Array(12 + body.length + 32);
+      const out = new Uint8Array(12 + body.length + 32 + 4); // unsigned: a zero signature length
       out.set(MAGIC);
       new DataView(out.buffer).setUint32(4, FORMAT_VERSION, true);
       new DataView(out.buffer).setUint32(8, body.length, true);
