@@ -9,6 +9,7 @@ export function tableToPayload(
   table: DecisionTable,
   compiler: string,
   workspace: Workspace,
+  build?: BundlePayload["build"],
 ): BundlePayload {
   const sources = workspace.sources;
   const statementText = statementTexts(workspace);
@@ -52,6 +53,7 @@ export function tableToPayload(
     model: table.model,
     compiler,
     sources: sources.map((s) => [s.file, s.sha256] as const),
+    ...(build === undefined ? {} : { build }),
     slots: slotNames(table.model),
     accounts: table.accounts,
     groupCount: table.accounts.length + 2,

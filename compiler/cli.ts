@@ -55,6 +55,7 @@ interface CompileOptions {
   readonly output: string;
   readonly format: "human" | "json";
   readonly sign?: string;
+  readonly revision?: string;
 }
 
 interface RequestOptions {
@@ -99,6 +100,7 @@ function buildProgram(io: CliIo, state: { exitCode: number }): Command {
     .requiredOption("-o, --output <file>", "the bundle to write (replaced atomically)")
     .addOption(new Option("--format <format>", "diagnostics format").choices(["human", "json"]).default("human"))
     .option("--sign <key>", "sign the bundle with an ed25519 private key (from `iamc keygen`)")
+    .option("--revision <n>", "record this build revision (a whole number that only grows) and the build time; hot reload refuses older revisions")
     .action(async (manifest: string, options: CompileOptions, cmd: Command) => {
       state.exitCode = await compileCommand(io, cwd, manifest, options, globals(cmd));
     });
@@ -261,10 +263,22 @@ async function compileCommand(
       return reportFailure(io, cwd, globals, [problem], "no bundle written");
     }
   }
+  let build: { revision: number; createdAt: string } | undefined;
+  if (options.revision !== undefined) {
+    const revision = Number(options.revision);
+    if (!/^\d+$/.test(options.revision) || !Number.isSafeInteger(revision)) {
+      await emit(io.stderr, `iamc: error: --revision must be a whole number, not \`${options.revision}\`\n`);
+      return EXIT.usage;
+    }
+    // SOURCE_DATE_EPOCH (reproducible builds) fixes the time; else now
+    const epoch = io.env.SOURCE_DATE_EPOCH;
+    const createdAt = new Date(epoch !== undefined && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now()).toISOString();
+    build = { revision, createdAt };
+  }
   const progress = options.format === "human" && io.stderr.isTTY ? progressLine(io.stderr) : undefined;
   let result: Awaited<ReturnType<typeof compile>>;
   try {
-    result = await compile(resolve(cwd, manifest), { ...(progress ? { onProgress: progress.update } : {}), ...(sign ? { sign } : {}) });
+    result = await compile(resolve(cwd, manifest), { ...(progress ? { onProgress: progress.update } : {}), ...(sign ? { sign } : {}), ...(build ? { build } : {}) });
   } finally {
     progress?.clear();
   }

@@ -19,6 +19,8 @@ export interface CompileOptions {
   readonly onProgress?: Progress;
   /** Signs the bundle (compiler/signing.ts makes one from an ed25519 key). */
   readonly sign?: BundleSigner;
+  /** Records a build revision and time in the bundle (hot reload refuses older revisions). */
+  readonly build?: { readonly revision: number; readonly createdAt: string };
 }
 
 export interface CompileResult {
@@ -41,7 +43,7 @@ export function compileWorkspace(workspace: Workspace, options: CompileOptions =
   try {
     const callers = specializeCallers(workspace);
     const table = buildDecisionTable(workspace, callers, options.onProgress);
-    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace), nodeSha256, options.sign);
+    const bundle = encodeBundle(tableToPayload(table, COMPILER_ID, workspace, options.build), nodeSha256, options.sign);
     return { bundle, diagnostics: [] };
   } catch (error) {
     if (!(error instanceof AutomatonTooLarge)) throw error;

@@ -10,6 +10,7 @@ export const BUNDLE_ERROR_CODES = {
   IAMC5006: "a request is not well-formed (it is denied)",
   IAMC5007: "the bundle is unsigned, or not signed by a trusted key, while keys are configured",
   IAMC5008: "a public key file cannot be read or is not an ed25519 public key",
+  IAMC5009: "hot reload kept the serving bundle: the new one's revision is older",
 } as const;
 
 export type BundleErrorCode = keyof typeof BUNDLE_ERROR_CODES;

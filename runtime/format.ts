@@ -73,6 +73,11 @@ export interface BundlePayload {
   readonly model: "aws" | "krutrim" | "cloudalus";
   readonly compiler: string;
   readonly sources: readonly (readonly [string, string])[];
+  /**
+   * The build, when `compile --revision` recorded it: a revision number that only grows, and
+   * when it was built (ISO 8601). Absent otherwise, so identical inputs give identical bytes.
+   */
+  readonly build?: { readonly revision: number; readonly createdAt: string };
   /** Layer name of each verdict bit. */
   readonly slots: readonly string[];
   readonly accounts: readonly string[];

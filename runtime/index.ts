@@ -102,7 +102,14 @@ export interface Authorizer {
   /** The decision with the statements and layers behind it. Never throws. */
   explain(request: Request): Explanation;
   /** What the bundle was compiled from. */
-  readonly info: { readonly compiler: string; readonly sources: readonly (readonly [string, string])[]; readonly classes: number; readonly leaves: number };
+  readonly info: {
+    readonly compiler: string;
+    readonly sources: readonly (readonly [string, string])[];
+    readonly classes: number;
+    readonly leaves: number;
+    /** The revision and creation time `compile --revision` recorded; undefined otherwise. */
+    readonly build?: { readonly revision: number; readonly createdAt: string };
+  };
 }
 
 const ALLOW: Decision = "Allow";
@@ -767,7 +774,9 @@ class Table implements Authorizer {
     check(this.termStart.length === this.kinds.length * this.groupCount * 2 + 1, "term tables disagree in length");
     for (const k of this.classKind) inRange(k, this.kinds.length);
     this.slots = p.slots;
-    this.info = { compiler: p.compiler, sources: p.sources, classes: classCount, leaves: leafCount };
+    const build = p.build;
+    if (build !== undefined) check(Number.isSafeInteger(build.revision) && build.revision >= 0 && typeof build.createdAt === "string", "the build record is malformed");
+    this.info = { compiler: p.compiler, sources: p.sources, classes: classCount, leaves: leafCount, ...(build === undefined ? {} : { build: { revision: build.revision, createdAt: build.createdAt } }) };
   }
 
   check(request: Request): Decision {

@@ -77,3 +77,6 @@ export function readBundleFile(path: string): Uint8Array {
 export function loadBundleFile(path: string, options: NodeLoadOptions = {}): Authorizer {
   return loadBundle(readBundleFile(path), options);
 }
+
+/** Hot reload: watch a bundle file or URL, keep the last good bundle serving. */
+export { watchBundle, type BundleWatcher, type WatchEvent, type WatchOptions } from "./watch.js";
