@@ -55,6 +55,7 @@ export const DIAGNOSTIC_CODES = {
   IAMC2015: "two policy tests in one test file have the same name",
   IAMC2016: "a policy test's `expect` is not a decision (`Allow`, `Deny`, `ExplicitDeny`, `ImplicitDeny`)",
   IAMC2017: "a policy test file holds no test",
+  IAMC2018: "`__proto__` is used as a key (refused: JavaScript objects would drop it)",
   IAMC3001: "reference to a policy that does not exist",
   IAMC3002: "duplicate id",
   IAMC3003: "reference to a group that does not exist",

@@ -24,10 +24,51 @@ export function checkSchema<T>(
   context: CheckContext,
 ): Result<T> {
   const value = valueAt(source.value, path);
+  const reserved = reservedKeys(value, path);
+  if (reserved.length > 0) {
+    // a manifest and the policy documents inside it are checked in turn: report each key once
+    let reported = RESERVED_REPORTED.get(source);
+    if (reported === undefined) RESERVED_REPORTED.set(source, (reported = new Set()));
+    const fresh = reserved.filter((at) => !reported.has(encodePointer(at)));
+    for (const at of fresh) reported.add(encodePointer(at));
+    return {
+      value: undefined,
+      diagnostics: fresh.map((at): Diagnostic => {
+        const span = pathToSpan(source, at, "key");
+        return {
+          code: "IAMC2018", severity: "error", file: source.file, pointer: encodePointer(at), ...(span ? { span } : {}),
+          message: "`__proto__` cannot be a key: JavaScript objects would drop it, silently changing what the policy says",
+          help: "rename the key (a tag or condition key named `__proto__` cannot be honoured)",
+        };
+      }),
+    };
+  }
   const result = schema.safeParse(value);
   if (result.success) return { value: result.data, diagnostics: [] };
   const diagnostics = issuesToDiagnostics(result.error.issues, schema, source, path, context);
   return { value: undefined, diagnostics };
+}
+
+const RESERVED_REPORTED = new WeakMap<JsonSource, Set<string>>();
+
+/**
+ * Paths of every `__proto__` key in a JSON value. The JSON reader keeps such keys as data, but
+ * zod's records (tags, condition blocks) build ordinary objects, where assigning `__proto__`
+ * sets the prototype: the key would vanish, and a condition with it. So they are refused.
+ */
+function reservedKeys(value: unknown, path: JsonPath): JsonPath[] {
+  const found: JsonPath[] = [];
+  const visit = (v: unknown, at: JsonPath) => {
+    if (Array.isArray(v)) v.forEach((item, i) => visit(item, [...at, i]));
+    else if (isRecord(v)) {
+      for (const key of Object.keys(v)) {
+        if (key === "__proto__") found.push([...at, key]);
+        else visit(v[key], [...at, key]);
+      }
+    }
+  };
+  visit(value, path);
+  return found;
 }
 
 /** The plain value at `path` of `root`, or undefined. */
