@@ -1,11 +1,12 @@
 // The runtime at Node's edge: reading bundle files, Node's native SHA-256 for the digest check,
-// and ed25519 signature checks with node:crypto. The only part of the runtime that touches node:
-// modules.
+// ed25519 signature checks with node:crypto, and hot reload (watchBundle). The only part of the
+// runtime that touches node: modules; the core (index.ts and what it imports) runs anywhere.
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { BundleError } from "./errors.js";
-import type { BundleVerifier } from "./format.js";
-import { loadBundle as loadPortable, type Authorizer, type LoadOptions } from "./index.js";
+import { signatureKeyId, type BundleVerifier } from "./format.js";
+import { loadBundle as loadPortable, type Authorizer, type Decision, type Explanation, type LoadOptions, type Request } from "./index.js";
 
 /** A public key as PEM text (SPKI), or a node:crypto KeyObject. */
 export type PublicKeyInput = string | KeyObject;
@@ -78,5 +79,141 @@ export function loadBundleFile(path: string, options: NodeLoadOptions = {}): Aut
   return loadBundle(readBundleFile(path), options);
 }
 
-/** Hot reload: watch a bundle file or URL, keep the last good bundle serving. */
-export { watchBundle, type BundleWatcher, type WatchEvent, type WatchOptions } from "./watch.js";
+// ---------------------------------------------------------------------------------------------
+// Hot reload: watch a bundle file or HTTP(S) URL and swap in each new good bundle.
+// Keep-last-good: a bundle that does not load (truncated, tampered, unsigned or wrongly signed
+// when keys are set) or whose build revision is older than the one serving never replaces it.
+// Requests are answered by whichever bundle is current; before the first good one, denied.
+
+export interface WatchOptions extends NodeLoadOptions {
+  /** How often to look for a new bundle (default 1000 ms). */
+  readonly intervalMs?: number;
+}
+
+/** What happened at a poll: a new bundle serves, or one was refused (the last good one still serves). */
+export type WatchEvent =
+  | { readonly type: "loaded"; readonly source: string; readonly revision?: number; readonly keyId?: string }
+  | { readonly type: "rejected"; readonly source: string; readonly code: string; readonly message: string };
+
+export interface BundleWatcher {
+  /** The bundle serving now, or undefined before the first good one. */
+  readonly current: Authorizer | undefined;
+  /** The current bundle's decision; ImplicitDeny while there is none (fail closed). */
+  check(request: Request): Decision;
+  explain(request: Request): Explanation;
+  /** Listens to loaded/rejected events; returns a function that stops listening. */
+  on(listener: (event: WatchEvent) => void): () => void;
+  /** Looks for a new bundle now. */
+  poll(): Promise<void>;
+  /** Resolves with the first good bundle. */
+  ready(): Promise<Authorizer>;
+  /** Stops polling. */
+  close(): void;
+}
+
+const NO_BUNDLE: Explanation = {
+  decision: "ImplicitDeny", principalClass: "", statements: [], layers: [], unmet: [], nearMisses: [],
+  reason: "no bundle is loaded yet: every request is denied",
+};
+
+/** Watches `source` (a file path, or an http:// or https:// URL) and keeps the last good bundle serving. */
+export function watchBundle(source: string, options: WatchOptions = {}): BundleWatcher {
+  const { intervalMs = 1000, ...loadOptions } = options;
+  const isUrl = /^https?:\/\//i.test(source);
+  const listeners = new Set<(event: WatchEvent) => void>();
+  let current: Authorizer | undefined;
+  let currentBytes: Uint8Array | undefined;
+  let etag: string | undefined;
+  let fileStamp: string | undefined;
+  let polling: Promise<void> | undefined;
+  let resolveReady: (a: Authorizer) => void = () => {};
+  const ready = new Promise<Authorizer>((resolve) => (resolveReady = resolve));
+  const emit = (event: WatchEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's failure must not stop reloading
+      }
+    }
+  };
+  const reject = (code: string, message: string) => emit({ type: "rejected", source, code, message });
+
+  /** The new bytes, or undefined when nothing changed (or they could not be fetched, reported). */
+  const fetchBytes = async (): Promise<Uint8Array | undefined> => {
+    if (isUrl) {
+      const response = await fetch(source, { headers: etag === undefined ? {} : { "if-none-match": etag } });
+      if (response.status === 304) return undefined;
+      if (!response.ok) {
+        reject("IAMC5001", `fetching the bundle answered HTTP ${response.status}`);
+        return undefined;
+      }
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const tag = response.headers.get("etag");
+      if (tag !== null) etag = tag;
+      return bytes;
+    }
+    const info = await stat(source);
+    const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
+    if (stamp === fileStamp) return undefined;
+    fileStamp = stamp;
+    return new Uint8Array(await readFile(source));
+  };
+
+  const pollOnce = async (): Promise<void> => {
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = await fetchBytes();
+    } catch (error) {
+      reject("IAMC5001", `cannot read the bundle: ${(error as Error).message}`);
+      return;
+    }
+    if (bytes === undefined || (currentBytes !== undefined && sameBytes(bytes, currentBytes))) return;
+    let next: Authorizer;
+    try {
+      next = loadBundle(bytes, loadOptions);
+    } catch (error) {
+      if (error instanceof BundleError) reject(error.code, error.message);
+      else reject("IAMC5005", `the bundle cannot be loaded: ${(error as Error).message}`);
+      return;
+    }
+    const was = current?.info.build?.revision;
+    const is = next.info.build?.revision;
+    if (was !== undefined && (is === undefined || is < was)) {
+      reject("IAMC5009", `the bundle's revision ${is ?? "(none)"} is older than the serving one's (${was}): kept the newer`);
+      return;
+    }
+    // The swap is one assignment: a request sees the old table or the new one, never a mix.
+    current = next;
+    currentBytes = bytes;
+    const keyId = signatureKeyId(bytes);
+    emit({ type: "loaded", source, ...(is === undefined ? {} : { revision: is }), ...(keyId === undefined ? {} : { keyId }) });
+    resolveReady(next);
+  };
+
+  const poll = (): Promise<void> => (polling ??= pollOnce().finally(() => (polling = undefined)));
+  const timer = setInterval(() => void poll(), intervalMs);
+  timer.unref?.();
+  void poll();
+
+  return {
+    get current() {
+      return current;
+    },
+    check: (request) => (current === undefined ? "ImplicitDeny" : current.check(request)),
+    explain: (request) => (current === undefined ? NO_BUNDLE : current.explain(request)),
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    poll,
+    ready: () => ready,
+    close: () => clearInterval(timer),
+  };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -37,11 +37,11 @@ describe("runtime boundary", () => {
     expect(files.size).toBeGreaterThan(4);
   });
 
-  it("only the Node edge (runtime/node.ts and runtime/watch.ts, hot reload) touches node: modules", () => {
+  it("only the Node edge, runtime/node.ts (files, native SHA-256, ed25519, hot reload), touches node: modules", () => {
     const { files, packages } = walk("runtime/node.ts");
     expect([...packages].sort()).toEqual(["msgpackr", "node:crypto", "node:fs", "node:fs/promises"]);
     const withNode = [...files].filter((f) => importsOf(f).some((s) => s.startsWith("node:"))).map((f) => relative(ROOT, f)).sort();
-    expect(withNode).toEqual(["runtime/node.ts", "runtime/watch.ts"]);
+    expect(withNode).toEqual(["runtime/node.ts"]);
   });
 
   it("no runtime file uses eval or new Function", () => {
