@@ -1,0 +1,515 @@
+// From an HTTP request to an iamc Request: the mapping config (routes: method + path pattern →
+// action and resource templates; where the caller comes from; context keys), checked once and
+// compiled to a matcher. Shared by the `iamc/http` middleware and `iamc serve`.
+//
+// Why paths are strict: the gateway checks one resource and the upstream serves another if the
+// two read a path differently. So a path with `.` or `..` segments, an empty segment inside it,
+// a bad percent-escape, or an encoded `/` inside a one-segment parameter is refused (400) rather
+// than normalized: there is no reading of it both sides are sure to share.
+import { z } from "zod";
+import type { ContextValue } from "../runtime/index.js";
+
+// ---------------------------------------------------------------------------------------------
+// The config, as users write it (JSON file or object in code).
+
+/** A context value: a template string, a literal number or boolean, or a list of them. */
+export type ContextTemplate = string | number | boolean | readonly (string | number | boolean)[];
+
+/** Where the caller's identity comes from. */
+export type PrincipalSource =
+  | {
+      /** A request header set by something trusted in front (lowercase or not; matched case-insensitively). */
+      readonly header: string;
+      /** How the header's value becomes a principal id, e.g. `arn:aws:iam::111111111111:user/{value}`. Default `{value}`. */
+      readonly template?: string;
+      /** Refuse (401) requests without it, instead of checking them as the unauthenticated caller. */
+      readonly required?: boolean;
+    }
+  | {
+      /** A JWT bearer token, verified by the `verifyJwt` callback given in code (or `iamc serve --jwt-*`). */
+      readonly jwt: {
+        /** The claim naming the caller (default `sub`). */
+        readonly claim?: string;
+        /** How the claim becomes a principal id. Default `{value}`. */
+        readonly template?: string;
+        /** The header carrying `Bearer TOKEN` (default `authorization`). */
+        readonly header?: string;
+      };
+      readonly required?: boolean;
+    };
+
+export interface RouteConfig {
+  /** `GET`, `["PUT", "POST"]`, or `*` (default: any method). */
+  readonly method?: string | readonly string[];
+  /** `/buckets/:bucket/objects/*key`: literal segments, `:name` one segment, `*name` the rest (zero or more segments). */
+  readonly path: string;
+  /** The action to check, a template: `s3:GetObject`, `vm:{verb}`. */
+  readonly action: string;
+  /** The resource to check, a template: `arn:aws:s3:::{bucket}/{key}`. */
+  readonly resource: string;
+  /** Context keys for this route (added to, and overriding, the mapping's own). */
+  readonly context?: Readonly<Record<string, ContextTemplate>>;
+}
+
+export interface MappingConfig {
+  /** Default: none — every request is checked as the unauthenticated caller (`principal: null`). */
+  readonly principal?: PrincipalSource;
+  /** Tried in order; the first whose method and path match decides the action and resource. */
+  readonly routes: readonly RouteConfig[];
+  /** Context keys for every request, e.g. `{"aws:SourceIp": "{ip}", "aws:SecureTransport": "{secure}"}`. */
+  readonly context?: Readonly<Record<string, ContextTemplate>>;
+  /** Names for `{verb}`: method → word. Default GET/HEAD→Read, POST→Create, PUT/PATCH→Update, DELETE→Delete. */
+  readonly verbs?: Readonly<Record<string, string>>;
+}
+
+// Template variables:
+//   {name}          a route parameter (`:name` or `*name`), percent-decoded
+//   {method}        the request method; {verb} its word from `verbs`
+//   {path}          the path as sent (without the query)
+//   {principal}     the principal id (context only)
+//   {ip}            the client address; {secure} `true` over TLS, else `false`
+//   {header:NAME}   a request header; {query:NAME} a query parameter; {claim:NAME} a JWT claim
+// `{{` and `}}` are literal braces.
+
+export const DEFAULT_VERBS: Readonly<Record<string, string>> = {
+  GET: "Read", HEAD: "Read", POST: "Create", PUT: "Update", PATCH: "Update", DELETE: "Delete",
+};
+
+// ---------------------------------------------------------------------------------------------
+// Errors.
+
+/**
+ * Codes of the gateway, the 7xxx band. 70xx: the mapping config (found once, at start); 71xx: a
+ * request the gateway refuses before any check (answered 400/401/403, never thrown).
+ */
+export const GATEWAY_CODES = {
+  IAMC7001: "the mapping config has the wrong shape",
+  IAMC7002: "a route's path pattern is malformed",
+  IAMC7003: "a template names a variable that does not exist here, or is malformed",
+  IAMC7004: "the mapping file could not be read or is not JSON",
+  IAMC7005: "the mapping needs a JWT verifier (principal.jwt) and none was given",
+  IAMC7101: "no route of the mapping matches the request's method and path",
+  IAMC7102: "the request's path is malformed or ambiguous (dot segments, empty segments, bad escapes, an encoded `/` in a parameter)",
+  IAMC7103: "the caller's credential is missing, malformed or fails verification",
+  IAMC7104: "a value the action or resource needs is missing from the request (header, query parameter or claim)",
+  IAMC7105: "the request is larger than the gateway accepts",
+} as const;
+export type GatewayCode = keyof typeof GATEWAY_CODES;
+
+export interface MappingProblem {
+  readonly code: GatewayCode;
+  /** JSON pointer into the config. */
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/** A mapping config that cannot be used: every problem found, each with its JSON pointer. */
+export class MappingError extends Error {
+  readonly code: GatewayCode;
+  constructor(readonly problems: readonly MappingProblem[]) {
+    super(problems.map((p) => `${p.pointer || "/"}: ${p.code} ${p.message}`).join("\n"));
+    this.name = "MappingError";
+    this.code = problems[0]?.code ?? "IAMC7001";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema.
+
+const templateValue = z.union([z.string(), z.number(), z.boolean()]);
+const contextSchema = z.record(z.string().min(1), z.union([templateValue, z.array(templateValue)]));
+const nonEmpty = z.string().min(1, "must not be empty");
+
+const principalSchema = z.union([
+  z.strictObject({ header: nonEmpty, template: z.string().optional(), required: z.boolean().optional() }),
+  z.strictObject({
+    jwt: z.strictObject({ claim: nonEmpty.optional(), template: z.string().optional(), header: nonEmpty.optional() }),
+    required: z.boolean().optional(),
+  }),
+]);
+
+const routeSchema = z.strictObject({
+  method: z.union([nonEmpty, z.array(nonEmpty).min(1)]).optional(),
+  path: nonEmpty,
+  action: nonEmpty,
+  resource: nonEmpty,
+  context: contextSchema.optional(),
+});
+
+export const MAPPING_SCHEMA = z.strictObject({
+  $schema: z.string().optional(),
+  principal: principalSchema.optional(),
+  routes: z.array(routeSchema).min(1, "list at least one route"),
+  context: contextSchema.optional(),
+  verbs: z.record(nonEmpty, nonEmpty).optional(),
+});
+
+function pointerOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates.
+
+type TemplatePart =
+  | { readonly kind: "text"; readonly text: string }
+  | { readonly kind: "param"; readonly name: string }
+  | { readonly kind: "method" | "verb" | "path" | "principal" | "ip" | "secure" }
+  | { readonly kind: "header" | "query" | "claim"; readonly name: string };
+
+type Template = readonly TemplatePart[];
+
+const BUILTINS = new Set(["method", "verb", "path", "principal", "ip", "secure"]);
+const SOURCES = new Set(["header", "query", "claim"]);
+
+/** Parses `arn:aws:s3:::{bucket}/{key}`; problems are pushed, not thrown. */
+function parseTemplate(
+  text: string, params: ReadonlySet<string>, allowPrincipal: boolean, pointer: string, problems: MappingProblem[],
+): Template {
+  const parts: TemplatePart[] = [];
+  let literal = "";
+  const bad = (message: string) => problems.push({ code: "IAMC7003", pointer, message });
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if ((c === "{" || c === "}") && text[i + 1] === c) { literal += c; i++; continue; }
+    if (c === "}") { bad(`\`}\` without \`{\` in \`${text}\` (write \`}}\` for a literal brace)`); return parts; }
+    if (c !== "{") { literal += c; continue; }
+    const end = text.indexOf("}", i);
+    if (end < 0) { bad(`\`{\` is not closed in \`${text}\` (write \`{{\` for a literal brace)`); return parts; }
+    const name = text.slice(i + 1, end).trim();
+    i = end;
+    if (literal) { parts.push({ kind: "text", text: literal }); literal = ""; }
+    const colon = name.indexOf(":");
+    if (colon >= 0) {
+      const source = name.slice(0, colon);
+      const key = name.slice(colon + 1);
+      if (!SOURCES.has(source) || !key) { bad(`\`{${name}}\` is not a variable: use {header:NAME}, {query:NAME} or {claim:NAME}`); continue; }
+      parts.push({ kind: source as "header" | "query" | "claim", name: source === "header" ? key.toLowerCase() : key });
+    } else if (params.has(name)) {
+      parts.push({ kind: "param", name });
+    } else if (BUILTINS.has(name) && (name !== "principal" || allowPrincipal)) {
+      parts.push({ kind: name as "method" });
+    } else {
+      const known = [...[...params].map((p) => `{${p}}`), "{method}", "{verb}", "{path}", "{ip}", "{secure}", ...(allowPrincipal ? ["{principal}"] : [])];
+      bad(`\`{${name}}\` is not a route parameter or variable here (known: ${known.join(", ")})`);
+    }
+  }
+  if (literal) parts.push({ kind: "text", text: literal });
+  return parts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Route patterns.
+
+type Segment =
+  | { readonly kind: "literal"; readonly text: string }
+  | { readonly kind: "param"; readonly name: string }
+  | { readonly kind: "rest"; readonly name: string };
+
+function parsePattern(path: string, pointer: string, problems: MappingProblem[]): { segments: Segment[]; params: Set<string> } {
+  const segments: Segment[] = [];
+  const params = new Set<string>();
+  const bad = (message: string) => problems.push({ code: "IAMC7002", pointer, message });
+  if (!path.startsWith("/")) bad(`\`${path}\` must start with \`/\``);
+  const raw = path.replace(/^\//, "").split("/");
+  raw.forEach((seg, i) => {
+    if (seg.startsWith(":") || seg.startsWith("*")) {
+      const name = seg.slice(1);
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) { bad(`\`${seg}\` in \`${path}\`: a parameter is \`:name\` or \`*name\` (letters, digits, _)`); return; }
+      if (params.has(name) || BUILTINS.has(name)) { bad(`parameter \`${name}\` in \`${path}\` is written twice or shadows a variable`); return; }
+      if (seg[0] === "*" && i !== raw.length - 1) { bad(`\`${seg}\` in \`${path}\`: a rest parameter must be the last segment`); return; }
+      params.add(name);
+      segments.push({ kind: seg[0] === "*" ? "rest" : "param", name });
+    } else {
+      if (seg === "." || seg === "..") bad(`\`${path}\` has a \`${seg}\` segment`);
+      else if (seg === "" && i !== raw.length - 1) bad(`\`${path}\` has an empty segment (\`//\`)`);
+      segments.push({ kind: "literal", text: seg });
+    }
+  });
+  return { segments, params };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The compiled mapping.
+
+/** What the mapping reads of an HTTP request; built by each server adapter. */
+export interface HttpRequestView {
+  readonly method: string;
+  /** The request target: path and query, e.g. `/buckets/a/objects/b?x=1`. */
+  readonly url: string;
+  /** Lowercase header names (as Node gives them). */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly ip?: string;
+  readonly secure?: boolean;
+}
+
+/** JWT claims a verifier accepted. */
+export type Claims = Readonly<Record<string, unknown>>;
+
+/** A request the gateway answers without a check. */
+export interface Refusal {
+  readonly refused: true;
+  readonly status: 400 | 401 | 403 | 413;
+  readonly code: GatewayCode;
+  readonly message: string;
+}
+
+interface CompiledRoute {
+  readonly methods: ReadonlySet<string> | undefined;
+  readonly segments: readonly Segment[];
+  readonly action: Template;
+  readonly resource: Template;
+  readonly context: readonly (readonly [string, CompiledContextValue])[];
+}
+
+type CompiledContextValue =
+  | { readonly kind: "literal"; readonly value: ContextValue }
+  | { readonly kind: "template"; readonly template: Template }
+  | { readonly kind: "list"; readonly items: readonly CompiledContextValue[] };
+
+export interface CompiledMapping {
+  readonly config: MappingConfig;
+  /** How the principal is found: none, a header, or a verified JWT. */
+  readonly principal:
+    | { readonly kind: "none" }
+    | { readonly kind: "header"; readonly header: string; readonly template: Template; readonly required: boolean }
+    | { readonly kind: "jwt"; readonly header: string; readonly claim: string; readonly template: Template; readonly required: boolean };
+  readonly routes: readonly CompiledRoute[];
+  readonly verbs: Readonly<Record<string, string>>;
+}
+
+/**
+ * Checks a mapping config (any value: parsed JSON or an object in code) and compiles it. Throws a
+ * MappingError listing every problem with its JSON pointer.
+ */
+export function compileMapping(config: unknown): CompiledMapping {
+  const parsed = MAPPING_SCHEMA.safeParse(config);
+  if (!parsed.success) {
+    throw new MappingError(parsed.error.issues.map((issue) => ({
+      code: "IAMC7001" as const, pointer: pointerOf(issue.path), message: issue.message,
+    })));
+  }
+  const value = parsed.data as MappingConfig;
+  const problems: MappingProblem[] = [];
+  const noParams = new Set<string>();
+  const compileContext = (context: MappingConfig["context"], params: ReadonlySet<string>, at: string) =>
+    Object.entries(context ?? {}).map(([key, v]) =>
+      [key, compileContextValue(v, params, `${at}/${pointerOf([key]).slice(1)}`, problems)] as const);
+
+  let principal: CompiledMapping["principal"] = { kind: "none" };
+  const source = value.principal;
+  if (source && "header" in source) {
+    principal = {
+      kind: "header", header: source.header.toLowerCase(), required: source.required ?? false,
+      template: parseValueTemplate(source.template ?? "{value}", "/principal/template", problems),
+    };
+  } else if (source && "jwt" in source) {
+    principal = {
+      kind: "jwt", header: (source.jwt.header ?? "authorization").toLowerCase(), claim: source.jwt.claim ?? "sub",
+      required: source.required ?? false,
+      template: parseValueTemplate(source.jwt.template ?? "{value}", "/principal/jwt/template", problems),
+    };
+  }
+  const mappingContext = compileContext(value.context, noParams, "/context");
+  const routes = value.routes.map((route, i): CompiledRoute => {
+    const at = `/routes/${i}`;
+    const { segments, params } = parsePattern(route.path, `${at}/path`, problems);
+    const methods = route.method === undefined ? undefined : [route.method].flat();
+    const routeContext = compileContext(route.context, params, `${at}/context`);
+    const overridden = new Set(routeContext.map(([k]) => k));
+    return {
+      methods: methods === undefined || methods.includes("*") ? undefined : new Set(methods.map((m) => m.toUpperCase())),
+      segments,
+      action: parseTemplate(route.action, params, false, `${at}/action`, problems),
+      resource: parseTemplate(route.resource, params, false, `${at}/resource`, problems),
+      context: [...mappingContext.filter(([k]) => !overridden.has(k)), ...routeContext],
+    };
+  });
+  if (problems.length > 0) throw new MappingError(problems);
+  const compiled: CompiledMapping = { config: value, principal, routes, verbs: { ...DEFAULT_VERBS, ...value.verbs } };
+  COMPILED.add(compiled);
+  return compiled;
+}
+
+const COMPILED = new WeakSet<object>();
+
+/** Whether a value came from compileMapping (so it need not be checked again). */
+export function isCompiledMapping(value: unknown): value is CompiledMapping {
+  return typeof value === "object" && value !== null && COMPILED.has(value);
+}
+
+/** A principal template: `{value}` is the header's value or the claim. */
+function parseValueTemplate(text: string, pointer: string, problems: MappingProblem[]): Template {
+  return parseTemplate(text, new Set(["value"]), false, pointer, problems);
+}
+
+function compileContextValue(
+  value: ContextTemplate, params: ReadonlySet<string>, pointer: string, problems: MappingProblem[],
+): CompiledContextValue {
+  if (typeof value === "string") return { kind: "template", template: parseTemplate(value, params, true, pointer, problems) };
+  if (Array.isArray(value)) {
+    return { kind: "list", items: value.map((item, i) => compileContextValue(item, params, `${pointer}/${i}`, problems)) };
+  }
+  return { kind: "literal", value: value as ContextValue };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mapping one request.
+
+/** The parts of a request the mapping found: the route and its parameters, before the caller is known. */
+export interface RouteMatch {
+  readonly route: CompiledRoute;
+  readonly params: ReadonlyMap<string, string>;
+  readonly path: string;
+  readonly query: string;
+}
+
+const refuse = (status: Refusal["status"], code: GatewayCode, message: string): Refusal =>
+  ({ refused: true, status, code, message });
+
+/** Finds the route for a request, or the reason it has none. */
+export function matchRoute(mapping: CompiledMapping, method: string, url: string): RouteMatch | Refusal {
+  const queryAt = url.indexOf("?");
+  const hashAt = url.indexOf("#");
+  const pathEnd = Math.min(queryAt < 0 ? url.length : queryAt, hashAt < 0 ? url.length : hashAt);
+  const path = url.slice(0, pathEnd);
+  const query = queryAt < 0 ? "" : url.slice(queryAt + 1, hashAt > queryAt ? hashAt : url.length);
+  if (!path.startsWith("/")) return refuse(400, "IAMC7102", `the path \`${path}\` does not start with \`/\``);
+  const raw = path.slice(1).split("/");
+  const decoded: string[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    let seg: string;
+    try {
+      seg = decodeURIComponent(raw[i]!);
+    } catch {
+      return refuse(400, "IAMC7102", `the path \`${path}\` has a bad percent-escape`);
+    }
+    if (seg === "." || seg === "..") return refuse(400, "IAMC7102", `the path \`${path}\` has a \`${seg}\` segment`);
+    if (seg === "" && i !== raw.length - 1) return refuse(400, "IAMC7102", `the path \`${path}\` has an empty segment`);
+    decoded.push(seg);
+  }
+  const upper = method.toUpperCase();
+  for (const route of mapping.routes) {
+    if (route.methods && !route.methods.has(upper)) continue;
+    const params = matchSegments(route.segments, raw, decoded);
+    if (params === undefined) continue;
+    if (params === "encoded-slash") {
+      return refuse(400, "IAMC7102", `the path \`${path}\` has an encoded \`/\` inside a one-segment parameter`);
+    }
+    return { route, params, path, query };
+  }
+  return refuse(403, "IAMC7101", `no route maps ${upper} ${path}`);
+}
+
+function matchSegments(
+  segments: readonly Segment[], raw: readonly string[], decoded: readonly string[],
+): Map<string, string> | undefined | "encoded-slash" {
+  const params = new Map<string, string>();
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (seg.kind === "rest") {
+      params.set(seg.name, decoded.slice(i).join("/"));
+      return params;
+    }
+    if (i >= decoded.length) return undefined;
+    const value = decoded[i]!;
+    if (seg.kind === "literal") {
+      if (value !== seg.text) return undefined;
+    } else {
+      if (value === "") return undefined;
+      if (value.includes("/") && raw[i] !== value) return "encoded-slash";
+      params.set(seg.name, value);
+    }
+  }
+  return decoded.length === segments.length ? params : undefined;
+}
+
+/** What a template reads besides route parameters. */
+export interface TemplateInputs {
+  readonly view: HttpRequestView;
+  readonly match: RouteMatch;
+  readonly verbs: Readonly<Record<string, string>>;
+  readonly claims?: Claims;
+  readonly principal?: string | null;
+  readonly value?: string;
+}
+
+/** Fills a template; undefined when a header, query parameter or claim it names is absent. */
+export function fillTemplate(template: Template, inputs: TemplateInputs): string | undefined {
+  let out = "";
+  for (const part of template) {
+    let piece: string | undefined;
+    switch (part.kind) {
+      case "text": piece = part.text; break;
+      case "param": piece = part.name === "value" && inputs.value !== undefined ? inputs.value : inputs.match.params.get(part.name); break;
+      case "method": piece = inputs.view.method.toUpperCase(); break;
+      case "verb": piece = inputs.verbs[inputs.view.method.toUpperCase()]; break;
+      case "path": piece = inputs.match.path; break;
+      case "principal": piece = inputs.principal ?? undefined; break;
+      case "ip": piece = inputs.view.ip; break;
+      case "secure": piece = inputs.view.secure ? "true" : "false"; break;
+      case "header": piece = firstHeader(inputs.view.headers[part.name]); break;
+      case "query": piece = queryParam(inputs.match.query, part.name); break;
+      case "claim": {
+        const claim = inputs.claims?.[part.name];
+        piece = typeof claim === "string" ? claim : typeof claim === "number" || typeof claim === "boolean" ? String(claim) : undefined;
+        break;
+      }
+    }
+    if (piece === undefined) return undefined;
+    out += piece;
+  }
+  return out;
+}
+
+/** Fills a template outside any route (the principal's): `{value}` only. */
+export function fillValueTemplate(template: Template, value: string): string {
+  let out = "";
+  for (const part of template) out += part.kind === "text" ? part.text : value;
+  return out;
+}
+
+export function firstHeader(value: string | readonly string[] | undefined): string | undefined {
+  return typeof value === "string" ? value : value?.[0];
+}
+
+function queryParam(query: string, name: string): string | undefined {
+  if (!query) return undefined;
+  for (const pair of query.split("&")) {
+    const eq = pair.indexOf("=");
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    try {
+      if (decodeURIComponent(key.replace(/\+/g, " ")) !== name) continue;
+      return eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, " "));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Builds the context of a request; keys whose values are absent are left out. */
+export function fillContext(route: CompiledRoute, inputs: TemplateInputs): Record<string, ContextValue> | undefined {
+  if (route.context.length === 0) return undefined;
+  const context: Record<string, ContextValue> = Object.create(null);
+  for (const [key, value] of route.context) {
+    const filled = fillContextValue(value, inputs);
+    if (filled !== undefined) context[key] = filled;
+  }
+  return context;
+}
+
+function fillContextValue(value: CompiledContextValue, inputs: TemplateInputs): ContextValue | undefined {
+  switch (value.kind) {
+    case "literal": return value.value;
+    case "template": return fillTemplate(value.template, inputs);
+    case "list": {
+      const items: (string | number | boolean)[] = [];
+      for (const item of value.items) {
+        const filled = fillContextValue(item, inputs);
+        if (filled !== undefined) items.push(...(Array.isArray(filled) ? filled : [filled as string]));
+      }
+      return items;
+    }
+  }
+}
