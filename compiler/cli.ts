@@ -8,10 +8,10 @@ import { Command, CommanderError, Option } from "commander";
 import { createReadStream, existsSync, readFileSync, realpathSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import pc from "picocolors";
 import type { Explanation } from "../runtime/index.js";
+import { boundedLines, LINE_TOO_LONG } from "./bounded-lines.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
 import type { ContextValue, Decision, Request } from "./ir.js";
 import { diagnosticsToJson, renderDiagnostics, type RenderableDiagnostic } from "./render.js";
@@ -470,12 +470,11 @@ export async function checkRequests(
   output: NodeJS.WritableStream,
   options: { readonly explain: boolean },
 ): Promise<CheckRequestsResult> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  const lines = boundedLines(input as AsyncIterable<string | Uint8Array>, MAX_REQUEST_LINE_CHARS);
   let inputError: unknown;
-  // input that fails ends the stream; the caller reports the error
+  // input that fails ends the stream (the loop below throws); the caller reports the error
   const onInputError = (err: unknown) => {
     inputError ??= err;
-    lines.close();
   };
   input.on("error", onInputError);
   let pending = "";
@@ -494,7 +493,7 @@ export async function checkRequests(
   try {
     for await (const raw of lines) {
       count++;
-      const line = count === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+      const line = raw === LINE_TOO_LONG ? raw : count === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       const answer = decideLine(authz, line, count, options.explain);
       if (answer.error) errors++;
       pending += answer.text;
@@ -516,7 +515,7 @@ export async function checkRequests(
   } catch (err) {
     inputError ??= err;
   } finally {
-    lines.close();
+    await lines.return(undefined);
     input.removeListener("error", onInputError);
   }
   if (!aborted) {
@@ -532,13 +531,17 @@ const DECISION_LINES: Readonly<Record<Decision, string>> = {
   ImplicitDeny: '{"decision":"ImplicitDeny"}\n',
 };
 
-function decideLine(authz: RequestChecker, line: string, lineNo: number, explain: boolean): { text: string; error: boolean } {
+/** The longest request line `check --requests` reads (1 MiB); a longer one is denied unread. */
+export const MAX_REQUEST_LINE_CHARS = 1024 * 1024;
+
+function decideLine(authz: RequestChecker, line: string | typeof LINE_TOO_LONG, lineNo: number, explain: boolean): { text: string; error: boolean } {
   const fail = (message: string) => ({
     text:
       JSON.stringify({ decision: "ImplicitDeny", error: `${BAD_REQUEST}: line ${lineNo}: ${message}`, ...(explain && { statements: [] }) }) +
       "\n",
     error: true,
   });
+  if (line === LINE_TOO_LONG) return fail(`the line is longer than ${MAX_REQUEST_LINE_CHARS} characters`);
   if (line.trim() === "") return fail("blank line, expected a JSON request");
   let value: unknown;
   try {

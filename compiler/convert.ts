@@ -51,8 +51,8 @@ const allRawNumbers = (maps: readonly RawNumbers[]): RawNumbers => ({
 
 async function readText(file: string): Promise<{ text: string } | Diagnostic> {
   const read = await readSource(file);
-  if (typeof read === "string") {
-    return { code: "IAMC1002", severity: "error", message: `cannot read \`${file}\`: ${read}`, file, help: "check the path" };
+  if ("reason" in read) {
+    return { code: read.code, severity: "error", message: `cannot read \`${file}\`: ${read.reason}`, file, help: read.help ?? "check the path" };
   }
   return read;
 }
@@ -254,8 +254,8 @@ async function inlinePolicies(manifest: JsonSource, root: Record<string, unknown
       const file = isAbsolute(match) ? match : join(baseDir, match);
       const stem = basename(file, extname(file));
       const read = await readSource(file);
-      if (typeof read === "string") {
-        error(at, "IAMC1002", `cannot read \`${file}\`: ${read}`, "the path is relative to the manifest's folder");
+      if ("reason" in read) {
+        error(at, read.code, `cannot read \`${file}\`: ${read.reason}`, read.help ?? "the path is relative to the manifest's folder");
         continue;
       }
       if (isIamFile(file)) {

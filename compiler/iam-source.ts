@@ -26,6 +26,7 @@ const GRAMMAR_CODES_ARE_KNOWN: Record<GrammarCode, DiagnosticCode> = {
   IAMC1106: "IAMC1106",
   IAMC1107: "IAMC1107",
   IAMC1108: "IAMC1108",
+  IAMC1110: "IAMC1110",
 };
 
 export { isIamFile } from "./iam-file.js";

@@ -223,6 +223,27 @@ function findDuplicateKeys(source: JsonSource): Diagnostic[] {
   return diagnostics;
 }
 
+/** How deep objects and arrays may nest; a manifest with inline policies needs about ten levels. */
+export const MAX_JSON_NESTING = 64;
+
+/** The offset of the first `[` or `{` past `limit` levels (strings skipped), or undefined. */
+function offsetPastNesting(text: string, limit: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22 || d === 0x0a) break; // a newline ends a broken string: the parser reports it
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+  }
+  return undefined;
+}
+
 /**
  * Parses strict JSON (no comments, no trailing commas). Every syntax error is reported as
  * IAMC1001 with its line:column, and every duplicate key as IAMC1005.
@@ -231,6 +252,18 @@ export function parseJsonSource(file: string, text: string): Result<JsonSource> 
   // a byte order mark is not JSON; blank it rather than drop it so offsets stay those of the file
   const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
   const lineStarts = computeLineStarts(body);
+  const tooDeep = offsetPastNesting(body, MAX_JSON_NESTING);
+  if (tooDeep !== undefined) {
+    // the tree parser and every walk over the tree recurse per level: refuse before the stack runs out
+    return {
+      value: undefined,
+      diagnostics: [{
+        code: "IAMC1007", severity: "error", message: `values nest deeper than ${MAX_JSON_NESTING} levels here`, file,
+        span: spanAt({ file, lineStarts }, tooDeep, tooDeep + 1),
+        help: "flatten the value: policies, conditions and tags need only a few levels of brackets",
+      }],
+    };
+  }
   const errors: ParseError[] = [];
   const tree = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const partial = { file, lineStarts, text: body };

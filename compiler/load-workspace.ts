@@ -30,12 +30,12 @@ export const DSL_MANIFEST_NAME = "iamc.iam";
 export async function loadWorkspace(manifestPathOrDir: string): Promise<Result<Workspace>> {
   const manifestFile = await manifestFileOf(manifestPathOrDir);
   const read = await readSource(manifestFile);
-  if (typeof read === "string") {
+  if ("reason" in read) {
     const help =
-      manifestFile === manifestPathOrDir
+      read.help ?? (manifestFile === manifestPathOrDir
         ? "pass the manifest file, or the folder that holds `iamc.json`"
-        : `the folder \`${manifestPathOrDir}\` holds no readable \`${MANIFEST_NAME}\` (nor \`${DSL_MANIFEST_NAME}\`)`;
-    return fail([{ code: "IAMC1002", severity: "error", message: `cannot read \`${manifestFile}\`: ${read}`, file: manifestFile, help }]);
+        : `the folder \`${manifestPathOrDir}\` holds no readable \`${MANIFEST_NAME}\` (nor \`${DSL_MANIFEST_NAME}\`)`);
+    return fail([{ code: read.code, severity: "error", message: `cannot read \`${manifestFile}\`: ${read.reason}`, file: manifestFile, help }]);
   }
   const baseDir = dirname(manifestFile);
   // The grammar (and chevrotain) load only for runs that read a `.iam` file.
@@ -91,17 +91,39 @@ async function isFile(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * The largest source file iamc reads: 256 MiB (about two million AWS statements in one file), or
+ * `IAMC_MAX_FILE_BYTES`. Larger inputs are refused up front (IAMC1006) rather than exhausting memory.
+ */
+export function maxSourceBytes(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const set = Number(env["IAMC_MAX_FILE_BYTES"]);
+  return Number.isSafeInteger(set) && set > 0 ? set : 256 * 1024 * 1024;
+}
+
+/** Why a source could not be read: IAMC1002 (unreadable) or IAMC1006 (over the size limit). */
+export interface UnreadableSource {
+  readonly code: "IAMC1002" | "IAMC1006";
+  readonly reason: string;
+  readonly help?: string;
+}
+
 /** The text and digest of a file, or why it could not be read. */
-export async function readSource(file: string): Promise<{ text: string; sha256: string } | string> {
+export async function readSource(file: string): Promise<{ text: string; sha256: string } | UnreadableSource> {
   try {
+    const limit = maxSourceBytes();
+    const { size } = await stat(file);
+    if (size > limit) {
+      return { code: "IAMC1006", reason: `it is ${size} bytes, over the limit of ${limit}`, help: "split it into several files, or raise the limit with the environment variable IAMC_MAX_FILE_BYTES" };
+    }
     const bytes = await readFile(file);
     return { text: bytes.toString("utf8"), sha256: createHash("sha256").update(bytes).digest("hex") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return "no such file";
-    if (code === "EISDIR") return "it is a folder";
-    if (code === "EACCES" || code === "EPERM") return "permission denied";
-    return (error as Error).message.toLowerCase();
+    const unreadable = (reason: string): UnreadableSource => ({ code: "IAMC1002", reason });
+    if (code === "ENOENT") return unreadable("no such file");
+    if (code === "EISDIR") return unreadable("it is a folder");
+    if (code === "EACCES" || code === "EPERM") return unreadable("permission denied");
+    return unreadable((error as Error).message.toLowerCase());
   }
 }
 
@@ -144,8 +166,8 @@ async function readPolicyFiles(
         continue;
       }
       const read = await readSource(file);
-      if (typeof read === "string") {
-        error(at, "IAMC1002", `cannot read \`${file}\`: ${read}`, "the path is relative to the manifest's folder");
+      if ("reason" in read) {
+        error(at, read.code, `cannot read \`${file}\`: ${read.reason}`, read.help ?? "the path is relative to the manifest's folder");
         continue;
       }
       files.push({ entry: index, file, text: read.text });

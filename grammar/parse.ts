@@ -48,6 +48,11 @@ export function parseIam(text: string, options: ParseOptions = {}): IamParse {
   const tokens = lexed.tokens;
   const declared = declaredModel(tokens);
   const model = declared ?? options.model ?? "aws";
+  const tooDeep = nestingProblem(tokens);
+  if (tooDeep !== undefined) {
+    // the parser recurses per bracket: refuse before it runs out of stack
+    return { tree: undefined, value: undefined, rawNumbers: { get: () => undefined }, problems: [...problems, tooDeep], comments, model, declaresModel: declared !== undefined };
+  }
   iamParser().rules = recoveringParser().rules = RULE_MODELS.has(model);
 
   let visitor = new IamVisitor(model);
@@ -88,6 +93,27 @@ export function parseIam(text: string, options: ParseOptions = {}): IamParse {
   const tree = sealTree(visitor.result());
   const { value, rawNumbers } = plainValue(tree, text);
   return { tree, value, rawNumbers, problems: [], comments, model, declaresModel: declared !== undefined };
+}
+
+/** How deep `[` and `{` may nest in a `.iam` file; real policies need fewer than ten levels. */
+export const MAX_IAM_NESTING = 64;
+
+/** IAMC1110 at the first bracket past MAX_IAM_NESTING levels, if any. */
+function nestingProblem(tokens: readonly IToken[]): TextProblem | undefined {
+  let depth = 0;
+  for (const token of tokens) {
+    const type = token.tokenType;
+    if (type === LBrace || type === LBracket) {
+      if (++depth > MAX_IAM_NESTING) {
+        return {
+          code: "IAMC1110", message: `values nest deeper than ${MAX_IAM_NESTING} levels here`,
+          help: "flatten the value: policies, conditions and tags need only a few levels of brackets",
+          offset: token.startOffset, endOffset: token.startOffset + 1,
+        };
+      }
+    } else if (type === RBrace || type === RBracket) depth--;
+  }
+  return undefined;
 }
 
 /** Whether code stands before `offset` on its line. */

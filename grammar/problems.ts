@@ -11,7 +11,8 @@ export type GrammarCode =
   | "IAMC1105"
   | "IAMC1106"
   | "IAMC1107"
-  | "IAMC1108";
+  | "IAMC1108"
+  | "IAMC1110";
 
 /** A problem in DSL text, located by half-open offsets into that text. */
 export interface TextProblem {

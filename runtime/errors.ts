@@ -11,6 +11,7 @@ export const BUNDLE_ERROR_CODES = {
   IAMC5007: "the bundle is unsigned, or not signed by a trusted key, while keys are configured",
   IAMC5008: "a public key file cannot be read or is not an ed25519 public key",
   IAMC5009: "hot reload kept the serving bundle: the new one's revision is older",
+  IAMC5010: "the bundle is larger than the reader's limit (`maxBytes`), or its download took too long",
 } as const;
 
 export type BundleErrorCode = keyof typeof BUNDLE_ERROR_CODES;

@@ -2,7 +2,7 @@
 // ed25519 signature checks with node:crypto, and hot reload (watchBundle). The only part of the
 // runtime that touches node: modules; the core (index.ts and what it imports) runs anywhere.
 import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { BundleError } from "./errors.js";
 import { signatureKeyId, type BundleVerifier } from "./format.js";
@@ -41,6 +41,21 @@ export interface NodeLoadOptions extends LoadOptions {
   readonly publicKeys?: readonly PublicKeyInput[];
 }
 
+/**
+ * The largest bundle read from a file or URL by default: 1 GiB. A 100,000-statement workspace
+ * makes ~30 MB; the limit is there so a wrong path or a hostile server cannot exhaust memory.
+ */
+export const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
+
+/** How big a bundle may be (default MAX_BUNDLE_BYTES). */
+export interface ReadLimits {
+  readonly maxBytes?: number;
+}
+
+function tooLarge(what: string, size: number, maxBytes: number): BundleError {
+  return new BundleError("IAMC5010", `${what} is ${size} bytes, over the limit of ${maxBytes} (raise \`maxBytes\` if it is meant to be this big)`);
+}
+
 /** SHA-256 by node:crypto. */
 export function nodeSha256(data: Uint8Array): Uint8Array {
   return new Uint8Array(createHash("sha256").update(data).digest());
@@ -64,19 +79,24 @@ export function nodeOptions(options: NodeLoadOptions): LoadOptions {
   };
 }
 
-/** Reads a bundle file's bytes. Throws BundleError IAMC5001 when it cannot be read. */
-export function readBundleFile(path: string): Uint8Array {
+/** Reads a bundle file's bytes. Throws BundleError IAMC5001 when it cannot be read, IAMC5010 when it is too big. */
+export function readBundleFile(path: string, limits: ReadLimits = {}): Uint8Array {
+  const maxBytes = limits.maxBytes ?? MAX_BUNDLE_BYTES;
   try {
+    const size = statSync(path).size;
+    if (size > maxBytes) throw tooLarge(`bundle \`${path}\``, size, maxBytes);
     return new Uint8Array(readFileSync(path));
   } catch (error) {
+    if (error instanceof BundleError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message;
     throw new BundleError("IAMC5001", `cannot read bundle \`${path}\`: ${reason}`);
   }
 }
 
 /** Reads and loads a bundle file. */
-export function loadBundleFile(path: string, options: NodeLoadOptions = {}): Authorizer {
-  return loadBundle(readBundleFile(path), options);
+export function loadBundleFile(path: string, options: NodeLoadOptions & ReadLimits = {}): Authorizer {
+  const { maxBytes, ...loadOptions } = options;
+  return loadBundle(readBundleFile(path, maxBytes === undefined ? {} : { maxBytes }), loadOptions);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -85,9 +105,11 @@ export function loadBundleFile(path: string, options: NodeLoadOptions = {}): Aut
 // when keys are set) or whose build revision is older than the one serving never replaces it.
 // Requests are answered by whichever bundle is current; before the first good one, denied.
 
-export interface WatchOptions extends NodeLoadOptions {
+export interface WatchOptions extends NodeLoadOptions, ReadLimits {
   /** How often to look for a new bundle (default 1000 ms). */
   readonly intervalMs?: number;
+  /** How long one download of a URL may take (default 30,000 ms); a slower one is rejected (IAMC5010). */
+  readonly timeoutMs?: number;
 }
 
 /** What happened at a poll: a new bundle serves, or one was refused (the last good one still serves). */
@@ -118,7 +140,7 @@ const NO_BUNDLE: Explanation = {
 
 /** Watches `source` (a file path, or an http:// or https:// URL) and keeps the last good bundle serving. */
 export function watchBundle(source: string, options: WatchOptions = {}): BundleWatcher {
-  const { intervalMs = 1000, ...loadOptions } = options;
+  const { intervalMs = 1000, maxBytes = MAX_BUNDLE_BYTES, timeoutMs = 30_000, ...loadOptions } = options;
   const isUrl = /^https?:\/\//i.test(source);
   const listeners = new Set<(event: WatchEvent) => void>();
   let current: Authorizer | undefined;
@@ -142,13 +164,20 @@ export function watchBundle(source: string, options: WatchOptions = {}): BundleW
   /** The new bytes, or undefined when nothing changed (or they could not be fetched, reported). */
   const fetchBytes = async (): Promise<Uint8Array | undefined> => {
     if (isUrl) {
-      const response = await fetch(source, { headers: etag === undefined ? {} : { "if-none-match": etag } });
+      const signal = AbortSignal.timeout(timeoutMs);
+      let response: Response;
+      try {
+        response = await fetch(source, { headers: etag === undefined ? {} : { "if-none-match": etag }, signal });
+      } catch (error) {
+        if (signal.aborted) throw new BundleError("IAMC5010", `the bundle's download took longer than ${timeoutMs} ms`);
+        throw error;
+      }
       if (response.status === 304) return undefined;
       if (!response.ok) {
         reject("IAMC5001", `fetching the bundle answered HTTP ${response.status}`);
         return undefined;
       }
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const bytes = await readBody(response, maxBytes, signal, timeoutMs);
       const tag = response.headers.get("etag");
       if (tag !== null) etag = tag;
       return bytes;
@@ -157,6 +186,7 @@ export function watchBundle(source: string, options: WatchOptions = {}): BundleW
     const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
     if (stamp === fileStamp) return undefined;
     fileStamp = stamp;
+    if (info.size > maxBytes) throw tooLarge("the bundle", info.size, maxBytes);
     return new Uint8Array(await readFile(source));
   };
 
@@ -165,7 +195,8 @@ export function watchBundle(source: string, options: WatchOptions = {}): BundleW
     try {
       bytes = await fetchBytes();
     } catch (error) {
-      reject("IAMC5001", `cannot read the bundle: ${(error as Error).message}`);
+      if (error instanceof BundleError) reject(error.code, error.message);
+      else reject("IAMC5001", `cannot read the bundle: ${(error as Error).message}`);
       return;
     }
     if (bytes === undefined || (currentBytes !== undefined && sameBytes(bytes, currentBytes))) return;
@@ -210,6 +241,36 @@ export function watchBundle(source: string, options: WatchOptions = {}): BundleW
     ready: () => ready,
     close: () => clearInterval(timer),
   };
+}
+
+/** A response body, refused (IAMC5010) as soon as it passes maxBytes or the download outlasts its time. */
+async function readBody(response: Response, maxBytes: number, signal: AbortSignal, timeoutMs: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge("the bundle", declared, maxBytes);
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of response.body ?? []) {
+      size += chunk.length;
+      // leaving the loop cancels the download
+      if (size > maxBytes) throw tooLarge("the bundle", size, maxBytes);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof BundleError) throw error;
+    if (signal.aborted) throw new BundleError("IAMC5010", `the bundle's download took longer than ${timeoutMs} ms`);
+    throw error;
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

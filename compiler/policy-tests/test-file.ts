@@ -41,8 +41,8 @@ const isExpected = (value: string): value is ExpectedDecision => (EXPECTED_DECIS
  */
 export async function readPolicyTestSource(file: string): Promise<Result<JsonSource>> {
   const read = await readSource(file);
-  if (typeof read === "string") {
-    return { value: undefined, diagnostics: [{ code: "IAMC1002", severity: "error", message: `cannot read \`${file}\`: ${read}`, file, help: "check the test file's path" }] };
+  if ("reason" in read) {
+    return { value: undefined, diagnostics: [{ code: read.code, severity: "error", message: `cannot read \`${file}\`: ${read.reason}`, file, help: read.help ?? "check the test file's path" }] };
   }
   if (!isIamFile(file)) return parseJsonSource(file, read.text);
   // the grammar (and chevrotain) load only for runs that read a `.iam` file
