@@ -336,6 +336,9 @@ export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256, verif
   return payload as BundlePayload;
 }
 
+/** How deep a bundle payload may nest (iamc writes about six levels). */
+const MAX_PAYLOAD_NESTING = 32;
+
 /**
  * Walks msgpack bytes and rejects anything but nil, booleans, numbers, strings, binaries,
  * arrays and maps, so no extension type (records, which msgpackr reads by generating code;
@@ -344,18 +347,29 @@ export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256, verif
 export function assertPlainMsgpack(bytes: Uint8Array): void {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let position = 0;
-  let pending = 1; // values still to read
+  // values still to read in each open container, outermost first: iamc's payload nests a few
+  // levels; a deeper one is refused here, before the (recursive) decoder could run out of stack
+  const open: number[] = [1];
+  let total = 1; // values still to read, all containers together
   const need = (n: number) => {
     if (position + n > bytes.length) throw new BundleError("IAMC5004", "the bundle payload is truncated");
   };
   const skip = (n: number) => { need(n); position += n; };
-  while (pending > 0) {
-    pending--;
+  const enter = (count: number) => {
+    if (count === 0) return;
+    if (open.length >= MAX_PAYLOAD_NESTING) throw new BundleError("IAMC5005", `the bundle payload nests deeper than ${MAX_PAYLOAD_NESTING} levels, which iamc never writes`);
+    open.push(count);
+    total += count;
+  };
+  while (total > 0) {
+    while (open[open.length - 1] === 0) open.pop();
+    open[open.length - 1]!--;
+    total--;
     need(1);
     const token = bytes[position++]!;
     if (token <= 0x7f || token >= 0xe0) continue; // fixint
-    if (token >= 0x80 && token <= 0x8f) { pending += 2 * (token & 0x0f); continue; } // fixmap
-    if (token >= 0x90 && token <= 0x9f) { pending += token & 0x0f; continue; } // fixarray
+    if (token >= 0x80 && token <= 0x8f) { enter(2 * (token & 0x0f)); continue; } // fixmap
+    if (token >= 0x90 && token <= 0x9f) { enter(token & 0x0f); continue; } // fixarray
     if (token >= 0xa0 && token <= 0xbf) { skip(token & 0x1f); continue; } // fixstr
     switch (token) {
       case 0xc0: case 0xc2: case 0xc3: break; // nil, false, true
@@ -368,14 +382,14 @@ export function assertPlainMsgpack(bytes: Uint8Array): void {
       case 0xcd: case 0xd1: skip(2); break;
       case 0xce: case 0xd2: skip(4); break;
       case 0xcf: case 0xd3: skip(8); break;
-      case 0xdc: need(2); pending += view.getUint16(position); position += 2; break; // array16
-      case 0xdd: need(4); pending += view.getUint32(position); position += 4; break; // array32
-      case 0xde: need(2); pending += 2 * view.getUint16(position); position += 2; break; // map16
-      case 0xdf: need(4); pending += 2 * view.getUint32(position); position += 4; break; // map32
+      case 0xdc: need(2); enter(view.getUint16(position)); position += 2; break; // array16
+      case 0xdd: need(4); enter(view.getUint32(position)); position += 4; break; // array32
+      case 0xde: need(2); enter(2 * view.getUint16(position)); position += 2; break; // map16
+      case 0xdf: need(4); enter(2 * view.getUint32(position)); position += 4; break; // map32
       default:
         throw new BundleError("IAMC5004", `the bundle payload holds msgpack type 0x${token.toString(16)}, which iamc never writes`);
     }
-    if (pending > bytes.length) throw new BundleError("IAMC5004", "the bundle payload declares more values than it has bytes");
+    if (total > bytes.length) throw new BundleError("IAMC5004", "the bundle payload declares more values than it has bytes");
   }
   if (position !== bytes.length) throw new BundleError("IAMC5004", "the bundle payload has trailing bytes");
 }

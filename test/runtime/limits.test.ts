@@ -10,8 +10,9 @@ import { checkRequests, MAX_REQUEST_LINE_CHARS } from "../../compiler/cli.js";
 import { compileWorkspace } from "../../compiler/compile.js";
 import { MAX_JSON_NESTING, parseJsonSource } from "../../compiler/json-source.js";
 import { parseIam } from "../../grammar/index.js";
-import { BundleError } from "../../runtime/index.js";
-import { loadBundleFile, readBundleFile, watchBundle, type WatchEvent } from "../../runtime/node.js";
+import { MAGIC } from "../../runtime/format.js";
+import { BundleError, FORMAT_VERSION } from "../../runtime/index.js";
+import { loadBundle, loadBundleFile, nodeSha256, readBundleFile, watchBundle, type WatchEvent } from "../../runtime/node.js";
 import { Capture, run, tempDir } from "../cli/helpers.js";
 import { workspaceFromJson } from "../support/workspace.js";
 
@@ -99,6 +100,33 @@ describe("request lines", () => {
     expect(answers.map((a) => a.decision)).toEqual(["Allow", "ImplicitDeny", "Allow"]);
     expect(answers[1]!.error).toMatch(/IAMC5006: line 2: the line is longer than 1048576 characters/);
     expect(result).toMatchObject({ lines: 3, errors: 1 });
+  });
+});
+
+describe("bundle nesting", () => {
+  /** A bundle frame around `payload` with a matching digest, unsigned. */
+  function framed(payload: Uint8Array): Uint8Array {
+    const head = new Uint8Array(12 + payload.length);
+    head.set(MAGIC, 0);
+    new DataView(head.buffer).setUint32(4, FORMAT_VERSION, true);
+    new DataView(head.buffer).setUint32(8, payload.length, true);
+    head.set(payload, 12);
+    return new Uint8Array([...head, ...nodeSha256(head), 0, 0, 0, 0]);
+  }
+
+  it("a payload nested 100,000 deep (digest matching) is IAMC5005 from the walk, before the recursive decoder runs", () => {
+    const deep = new Uint8Array(100_001).fill(0x91);
+    deep[100_000] = 0xc0;
+    try {
+      loadBundle(framed(deep));
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(BundleError);
+      expect((error as BundleError).code).toBe("IAMC5005");
+      expect((error as BundleError).message).toMatch(/nests deeper than 32 levels/);
+    }
+    // shallow nesting still reaches the decoder (and is refused for not being a table)
+    expect(() => loadBundle(framed(new Uint8Array([0x91, 0x91, 0xc0])))).toThrow(/not an iamc decision table/);
   });
 });
 
