@@ -3,7 +3,7 @@
 // Fastify, `iamc serve` for nginx auth_request and Envoy ext_authz) only translate to and from it.
 import type { Decision, DecidingStatement, Explanation, Request } from "../runtime/index.js";
 import {
-  compileMapping, fillContext, isCompiledMapping, fillTemplate, fillValueTemplate, firstHeader, matchRoute, MappingError,
+  compileMapping, fillContext, isCompiledMapping, isRepeatedHeader, usesVerb, fillTemplate, fillValueTemplate, firstHeader, matchRoute, MappingError,
   type Claims, type CompiledMapping, type GatewayCode, type HttpRequestView, type MappingConfig, type Refusal,
 } from "./mapping.js";
 
@@ -59,6 +59,10 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
   const finish = (view: HttpRequestView, claims: Claims | undefined, principal: string | null,
     match: Exclude<ReturnType<typeof matchRoute>, Refusal>): GatewayAnswer => {
     const inputs = { view, match, verbs: compiled.verbs, claims, principal };
+    const method = view.method.toUpperCase();
+    if (compiled.verbs[method] === undefined && (usesVerb(match.route.action) || usesVerb(match.route.resource))) {
+      return answerRefusal({ refused: true, status: 403, code: "IAMC7101", message: `no verb for method ${method}: the route's action needs one (add it to \`verbs\`)` });
+    }
     const action = fillTemplate(match.route.action, inputs);
     const resource = fillTemplate(match.route.resource, inputs);
     if (action === undefined || resource === undefined) {
@@ -84,6 +88,9 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
       if ("refused" in match) return answerRefusal(match);
       const who = compiled.principal;
       if (who.kind === "none") return finish(view, undefined, null, match);
+      if (isRepeatedHeader(view.headers[who.header])) {
+        return answerRefusal({ refused: true, status: 401, code: "IAMC7103", message: `the ${who.header} header is sent more than once` });
+      }
       const raw = firstHeader(view.headers[who.header])?.trim();
       if (who.kind === "header") {
         if (!raw) return who.required ? answerRefusal(MISSING_CREDENTIAL) : finish(view, undefined, null, match);

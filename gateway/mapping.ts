@@ -80,7 +80,8 @@ export const DEFAULT_VERBS: Readonly<Record<string, string>> = {
 
 /**
  * Codes of the gateway, the 7xxx band. 70xx: the mapping config (found once, at start); 71xx: a
- * request the gateway refuses before any check (answered 400/401/403, never thrown).
+ * request the gateway refuses before any check (answered 400/401/403, never thrown); 72xx:
+ * `iamc serve`'s own setup.
  */
 export const GATEWAY_CODES = {
   IAMC7001: "the mapping config has the wrong shape",
@@ -93,6 +94,8 @@ export const GATEWAY_CODES = {
   IAMC7103: "the caller's credential is missing, malformed or fails verification",
   IAMC7104: "a value the action or resource needs is missing from the request (header, query parameter or claim)",
   IAMC7105: "the request is larger than the gateway accepts",
+  IAMC7201: "a JWT key file (`--jwt-key`) cannot be read or holds no usable key",
+  IAMC7202: "the server cannot listen on the address: the port is in use, or binding to it is not permitted",
 } as const;
 export type GatewayCode = keyof typeof GATEWAY_CODES;
 
@@ -143,6 +146,41 @@ export const MAPPING_SCHEMA = z.strictObject({
   context: contextSchema.optional(),
   verbs: z.record(nonEmpty, nonEmpty).optional(),
 });
+
+/** A zod issue in the house style: one problem per unknown key, at the key; "missing `x`" for absent fields. */
+function shapeProblems(issue: z.core.$ZodIssue, config: unknown): MappingProblem[] {
+  const at = pointerOf(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({ code: "IAMC7001" as const, pointer: `${at}/${pointerOf([key]).slice(1)}`, message: `unknown key \`${key}\`` }));
+  }
+  const value = valueAt(config, issue.path);
+  const field = issue.path[issue.path.length - 1];
+  if (value === undefined && typeof field === "string") return [{ code: "IAMC7001", pointer: at, message: `missing \`${field}\`` }];
+  if (issue.code === "invalid_type") {
+    return [{ code: "IAMC7001", pointer: at, message: `expected ${issue.expected}, found ${kindOf(value)}` }];
+  }
+  if (issue.code === "invalid_union") {
+    const what = issue.path[0] === "principal" ? "`{\"header\": NAME}` or `{\"jwt\": {\"claim\": NAME}}`" : "a string, number, boolean or a list of them";
+    return [{ code: "IAMC7001", pointer: at, message: `expected ${what}, found ${kindOf(value)}` }];
+  }
+  return [{ code: "IAMC7001", pointer: at, message: issue.message.charAt(0).toLowerCase() + issue.message.slice(1) }];
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let value = root;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return typeof value === "string" ? `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)}` : `${typeof value} ${String(value)}`;
+}
 
 function pointerOf(path: readonly PropertyKey[]): string {
   return path.map((p) => "/" + String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("");
@@ -237,7 +275,10 @@ export interface HttpRequestView {
   readonly method: string;
   /** The request target: path and query, e.g. `/buckets/a/objects/b?x=1`. */
   readonly url: string;
-  /** Lowercase header names (as Node gives them). */
+  /**
+   * Lowercase header names. A header sent more than once should be an array (Node's
+   * `headersDistinct`): the gateway refuses a repeated principal header rather than guess.
+   */
   readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
   readonly ip?: string;
   readonly secure?: boolean;
@@ -284,11 +325,7 @@ export interface CompiledMapping {
  */
 export function compileMapping(config: unknown): CompiledMapping {
   const parsed = MAPPING_SCHEMA.safeParse(config);
-  if (!parsed.success) {
-    throw new MappingError(parsed.error.issues.map((issue) => ({
-      code: "IAMC7001" as const, pointer: pointerOf(issue.path), message: issue.message,
-    })));
-  }
+  if (!parsed.success) throw new MappingError(parsed.error.issues.flatMap((issue) => shapeProblems(issue, config)));
   const value = parsed.data as MappingConfig;
   const problems: MappingProblem[] = [];
   const noParams = new Set<string>();
@@ -338,9 +375,17 @@ export function isCompiledMapping(value: unknown): value is CompiledMapping {
   return typeof value === "object" && value !== null && COMPILED.has(value);
 }
 
-/** A principal template: `{value}` is the header's value or the claim. */
+/**
+ * A principal template: text and `{value}` (the header's value or the claim) only — who the caller
+ * is must not depend on anything else the request says.
+ */
 function parseValueTemplate(text: string, pointer: string, problems: MappingProblem[]): Template {
-  return parseTemplate(text, new Set(["value"]), false, pointer, problems);
+  const template = parseTemplate(text, new Set(["value"]), false, pointer, problems);
+  const other = template.find((part) => part.kind !== "text" && part.kind !== "param");
+  if (other !== undefined) {
+    problems.push({ code: "IAMC7003", pointer, message: `a principal template holds text and \`{value}\` only; \`${text}\` names another variable` });
+  }
+  return template;
 }
 
 function compileContextValue(
@@ -434,7 +479,12 @@ export interface TemplateInputs {
   readonly value?: string;
 }
 
-/** Fills a template; undefined when a header, query parameter or claim it names is absent. */
+/** Whether a template uses `{verb}` (its method may have no verb). */
+export function usesVerb(template: Template): boolean {
+  return template.some((part) => part.kind === "verb");
+}
+
+/** Fills a template; undefined when a header, query parameter, claim or verb it names is absent. */
 export function fillTemplate(template: Template, inputs: TemplateInputs): string | undefined {
   let out = "";
   for (const part of template) {
@@ -462,15 +512,42 @@ export function fillTemplate(template: Template, inputs: TemplateInputs): string
   return out;
 }
 
-/** Fills a template outside any route (the principal's): `{value}` only. */
+/** Fills a principal template (text and `{value}` only, as compileMapping checked). */
 export function fillValueTemplate(template: Template, value: string): string {
   let out = "";
   for (const part of template) out += part.kind === "text" ? part.text : value;
   return out;
 }
 
+/**
+ * A header's value as text. Node reads header bytes as latin1, so UTF-8 sent by a client (`josé`)
+ * arrives as `josÃ©`; when the bytes are valid UTF-8 they are read as UTF-8.
+ */
 export function firstHeader(value: string | readonly string[] | undefined): string | undefined {
-  return typeof value === "string" ? value : value?.[0];
+  const text = typeof value === "string" ? value : value?.[0];
+  return text === undefined ? undefined : headerText(text);
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function headerText(raw: string): string {
+  let wide = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c > 0xff) return raw; // already decoded by someone
+    if (c >= 0x80) wide = true;
+  }
+  if (!wide) return raw;
+  try {
+    return UTF8.decode(Uint8Array.from(raw, (ch) => ch.charCodeAt(0)));
+  } catch {
+    return raw;
+  }
+}
+
+/** Whether a header was sent more than once (adapters pass repeated headers as arrays). */
+export function isRepeatedHeader(value: string | readonly string[] | undefined): boolean {
+  return typeof value !== "string" && value !== undefined && value.length > 1;
 }
 
 function queryParam(query: string, name: string): string | undefined {

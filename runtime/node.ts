@@ -185,9 +185,14 @@ export function watchBundle(source: string, options: WatchOptions = {}): BundleW
     const info = await stat(source);
     const stamp = `${info.mtimeMs}:${info.size}:${info.ino}`;
     if (stamp === fileStamp) return undefined;
+    if (info.size > maxBytes) {
+      fileStamp = stamp; // refused once, not at every poll
+      throw tooLarge("the bundle", info.size, maxBytes);
+    }
+    const bytes = new Uint8Array(await readFile(source));
+    // stamped only once read: a read that failed (the file mid-replace) is tried again next poll
     fileStamp = stamp;
-    if (info.size > maxBytes) throw tooLarge("the bundle", info.size, maxBytes);
-    return new Uint8Array(await readFile(source));
+    return bytes;
   };
 
   const pollOnce = async (): Promise<void> => {

@@ -123,6 +123,32 @@ describe("gateway with JWT principals", () => {
   });
 });
 
+describe("gateway headers and verbs", () => {
+  const authz = companyBundle();
+
+  it("reads a UTF-8 principal header that Node decoded as latin1", async () => {
+    const gateway = createGateway(authz, MAPPING);
+    const latin1 = Buffer.from("josé", "utf8").toString("latin1");
+    expect(await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": latin1 } })))
+      .toMatchObject({ request: { principal: `arn:aws:iam::${ACCOUNT}:user/josé` } });
+  });
+
+  it("refuses a principal header sent twice (401) instead of checking a joined or chosen one", async () => {
+    const gateway = createGateway(authz, MAPPING);
+    expect(await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": ["alice", "bob"] } })))
+      .toMatchObject({ status: 401, code: "IAMC7103" });
+    expect(await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": ["alice"] } })))
+      .toMatchObject({ status: 200, request: { principal: alice } });
+  });
+
+  it("a method with no verb on a {verb} route is 403 IAMC7101, saying so", async () => {
+    const gateway = createGateway(authz, { routes: [{ path: "/vm/:id", action: "vm:{verb}", resource: "vm/{id}" }] });
+    const result = await answer(gateway.decide({ method: "OPTIONS", url: "/vm/1", headers: {} }));
+    expect(result).toMatchObject({ status: 403, code: "IAMC7101" });
+    expect(result.reason).toContain("no verb for method OPTIONS");
+  });
+});
+
 describe("gateway fails closed", () => {
   it("a source that throws denies with 403", async () => {
     const broken: DecisionSource = {

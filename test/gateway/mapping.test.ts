@@ -36,7 +36,13 @@ describe("mapping config", () => {
   it("refuses shapes with IAMC7001 at their JSON pointers, all at once", () => {
     const problems = problemsOf({ routes: [{ path: "/a", action: 3 }, { path: "/b", action: "x:Y", resource: "r", extra: 1 }], principal: { cookie: "s" } });
     const at = problems.map((p) => `${p.code} ${p.pointer}`);
-    expect(at).toEqual(expect.arrayContaining(["IAMC7001 /routes/0/action", "IAMC7001 /routes/0/resource", "IAMC7001 /routes/1", "IAMC7001 /principal"]));
+    expect(at).toEqual(expect.arrayContaining(["IAMC7001 /routes/0/action", "IAMC7001 /routes/0/resource", "IAMC7001 /routes/1/extra", "IAMC7001 /principal"]));
+    // in the house style: what is wrong, with the value found
+    const messages = Object.fromEntries(problems.map((p) => [p.pointer, p.message]));
+    expect(messages).toMatchObject({
+      "/routes/0/action": "expected string, found number 3", "/routes/0/resource": "missing `resource`", "/routes/1/extra": "unknown key `extra`",
+    });
+    expect(messages["/principal"]).toMatch(/^expected `\{"header": NAME\}` or/);
     expect(problemsOf({ routes: [] })[0]).toMatchObject({ code: "IAMC7001", pointer: "/routes" });
     expect(problemsOf("routes")[0]!.code).toBe("IAMC7001");
   });
@@ -59,6 +65,12 @@ describe("mapping config", () => {
     // {principal} is for context only: an action or resource cannot depend on who asks
     expect(problemsOf({ routes: [{ path: "/", action: "a:B", resource: "{principal}" }] })[0]!.code).toBe("IAMC7003");
     expect(problemsOf({ context: { "k": "{nope}" }, routes: [{ path: "/", action: "a:B", resource: "r" }] })[0]!.pointer).toBe("/context/k");
+  });
+
+  it("a principal template holds text and {value} only: who the caller is depends on nothing else", () => {
+    const [problem] = problemsOf({ principal: { header: "x-user", template: "{header:x-tenant}:{value}" }, routes: [{ path: "/", action: "a:B", resource: "r" }] });
+    expect(problem).toMatchObject({ code: "IAMC7003", pointer: "/principal/template" });
+    expect(problemsOf({ principal: { jwt: { template: "{method}{value}" } }, routes: [{ path: "/", action: "a:B", resource: "r" }] })[0]).toMatchObject({ code: "IAMC7003", pointer: "/principal/jwt/template" });
   });
 
   it("reads `{{` and `}}` as literal braces", () => {
