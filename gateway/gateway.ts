@@ -3,7 +3,7 @@
 // Fastify, `iamc serve` for nginx auth_request and Envoy ext_authz) only translate to and from it.
 import type { Decision, DecidingStatement, Explanation, Request } from "../runtime/index.js";
 import {
-  compileMapping, fillContext, isCompiledMapping, isRepeatedHeader, usesVerb, fillTemplate, fillValueTemplate, firstHeader, matchRoute, MappingError,
+  compileMapping, fillContext, isCompiledMapping, isRepeatedHeader, REPEATED, usesVerb, fillTemplate, fillValueTemplate, firstHeader, matchRoute, MappingError,
   type Claims, type CompiledMapping, type GatewayCode, type HttpRequestView, type MappingConfig, type Refusal,
 } from "./mapping.js";
 
@@ -65,6 +65,9 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
     }
     const action = fillTemplate(match.route.action, inputs);
     const resource = fillTemplate(match.route.resource, inputs);
+    if (action === REPEATED || resource === REPEATED) {
+      return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: `a query parameter the ${action === REPEATED ? "action" : "resource"} reads is given more than once` });
+    }
     if (action === undefined || resource === undefined) {
       return answerRefusal({ refused: true, status: 400, code: "IAMC7104", message: `the ${action === undefined ? "action" : "resource"} of ${view.method.toUpperCase()} ${match.path} needs a header, query parameter or claim the request lacks` });
     }
@@ -72,7 +75,7 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
     const request: Request = context ? { principal, action, resource, context } : { principal, action, resource };
     if (explainAll) {
       const explanation = source.explain(request);
-      const deciding = explanation.statements.find((s) => explanation.decision === "Allow" ? s.effect === "Allow" : s.effect === "Deny");
+      const deciding = decidingStatement(explanation);
       return {
         status: explanation.decision === "Allow" ? 200 : 403, decision: explanation.decision, request,
         ...(deciding ? { statement: statementLabel(deciding) } : {}), reason: explanation.reason,
@@ -107,7 +110,12 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
         }
         return finish(view, claims, fillValueTemplate(who.template, subject), match);
       };
-      const verified = options.verifyJwt!(token);
+      let verified: ReturnType<JwtVerifier>;
+      try {
+        verified = options.verifyJwt!(token);
+      } catch {
+        return answerRefusal(BAD_TOKEN); // a verifier that throws verified nothing
+      }
       if (isPromise(verified)) return verified.then(withClaims, () => answerRefusal(BAD_TOKEN)).catch(failClosed);
       return withClaims(verified);
     } catch (error) {
@@ -134,6 +142,19 @@ function answerRefusal(refusal: Refusal): GatewayAnswer {
 function failClosed(error: unknown): GatewayAnswer {
   return { status: 403, decision: "ImplicitDeny", reason: `denied: the gateway could not decide (${error instanceof Error ? error.message : String(error)})` };
 }
+
+/**
+ * The statement to name for a decision: for a deny, the first deny; for an allow, the first allow
+ * that grants (an identity or resource policy's) rather than one of the limits every allow also
+ * needs (an SCP's `FullAccess`, a boundary), which would say little about why.
+ */
+function decidingStatement(explanation: Explanation): DecidingStatement | undefined {
+  if (explanation.decision !== "Allow") return explanation.statements.find((s) => s.effect === "Deny");
+  const allows = explanation.statements.filter((s) => s.effect === "Allow");
+  return allows.find((s) => GRANTING_LAYERS.has(s.layer)) ?? allows[0];
+}
+
+const GRANTING_LAYERS = new Set(["identity", "resource"]);
 
 /** `Policy#Sid`, or `Policy#3` for a statement without a Sid. */
 export function statementLabel(statement: DecidingStatement): string {

@@ -90,7 +90,7 @@ export const GATEWAY_CODES = {
   IAMC7004: "the mapping file could not be read or is not JSON",
   IAMC7005: "the mapping needs a JWT verifier (principal.jwt) and none was given",
   IAMC7101: "no route of the mapping matches the request's method and path",
-  IAMC7102: "the request's path is malformed or ambiguous (dot segments, empty segments, bad escapes, an encoded `/` in a parameter)",
+  IAMC7102: "the request's target is malformed or ambiguous (dot or empty segments, bad escapes, an encoded `/` in a parameter, a fragment, a query parameter a template reads given twice)",
   IAMC7103: "the caller's credential is missing, malformed or fails verification",
   IAMC7104: "a value the action or resource needs is missing from the request (header, query parameter or claim)",
   IAMC7105: "the request is larger than the gateway accepts",
@@ -412,22 +412,31 @@ export interface RouteMatch {
 const refuse = (status: Refusal["status"], code: GatewayCode, message: string): Refusal =>
   ({ refused: true, status, code, message });
 
+/** The longest request target (path and query) the gateway reads; longer ones are 413 IAMC7105. */
+export const MAX_TARGET_LENGTH = 16 * 1024;
+
 /** Finds the route for a request, or the reason it has none. */
 export function matchRoute(mapping: CompiledMapping, method: string, url: string): RouteMatch | Refusal {
+  if (url.length > MAX_TARGET_LENGTH) {
+    return refuse(413, "IAMC7105", `the request target is ${url.length} characters, over the limit of ${MAX_TARGET_LENGTH}`);
+  }
+  // A fragment never belongs in a request target, and an upstream that splits only at `?` would
+  // read `x#/../../secret` as a different path than the one checked.
+  if (url.includes("#")) return refuse(400, "IAMC7102", "the request target holds a fragment (`#`)");
   const queryAt = url.indexOf("?");
-  const hashAt = url.indexOf("#");
-  const pathEnd = Math.min(queryAt < 0 ? url.length : queryAt, hashAt < 0 ? url.length : hashAt);
-  const path = url.slice(0, pathEnd);
-  const query = queryAt < 0 ? "" : url.slice(queryAt + 1, hashAt > queryAt ? hashAt : url.length);
+  const path = queryAt < 0 ? url : url.slice(0, queryAt);
+  const query = queryAt < 0 ? "" : url.slice(queryAt + 1);
   if (!path.startsWith("/")) return refuse(400, "IAMC7102", `the path \`${path}\` does not start with \`/\``);
   const raw = path.slice(1).split("/");
   const decoded: string[] = [];
   for (let i = 0; i < raw.length; i++) {
-    let seg: string;
-    try {
-      seg = decodeURIComponent(raw[i]!);
-    } catch {
-      return refuse(400, "IAMC7102", `the path \`${path}\` has a bad percent-escape`);
+    let seg = raw[i]!;
+    if (seg.includes("%")) {
+      try {
+        seg = decodeURIComponent(seg);
+      } catch {
+        return refuse(400, "IAMC7102", `the path \`${path}\` has a bad percent-escape`);
+      }
     }
     if (seg === "." || seg === "..") return refuse(400, "IAMC7102", `the path \`${path}\` has a \`${seg}\` segment`);
     if (seg === "" && i !== raw.length - 1) return refuse(400, "IAMC7102", `the path \`${path}\` has an empty segment`);
@@ -484,11 +493,14 @@ export function usesVerb(template: Template): boolean {
   return template.some((part) => part.kind === "verb");
 }
 
-/** Fills a template; undefined when a header, query parameter, claim or verb it names is absent. */
-export function fillTemplate(template: Template, inputs: TemplateInputs): string | undefined {
+/**
+ * Fills a template; undefined when a header, query parameter, claim or verb it names is absent,
+ * REPEATED when a query parameter it names is given more than once.
+ */
+export function fillTemplate(template: Template, inputs: TemplateInputs): string | undefined | typeof REPEATED {
   let out = "";
   for (const part of template) {
-    let piece: string | undefined;
+    let piece: string | undefined | typeof REPEATED;
     switch (part.kind) {
       case "text": piece = part.text; break;
       case "param": piece = part.name === "value" && inputs.value !== undefined ? inputs.value : inputs.match.params.get(part.name); break;
@@ -506,7 +518,7 @@ export function fillTemplate(template: Template, inputs: TemplateInputs): string
         break;
       }
     }
-    if (piece === undefined) return undefined;
+    if (piece === undefined || piece === REPEATED) return piece;
     out += piece;
   }
   return out;
@@ -550,20 +562,28 @@ export function isRepeatedHeader(value: string | readonly string[] | undefined):
   return typeof value !== "string" && value !== undefined && value.length > 1;
 }
 
-function queryParam(query: string, name: string): string | undefined {
+/** A query parameter's one value; undefined when absent, REPEATED when given more than once. */
+function queryParam(query: string, name: string): string | undefined | typeof REPEATED {
   if (!query) return undefined;
+  let found: string | undefined;
   for (const pair of query.split("&")) {
     const eq = pair.indexOf("=");
     const key = eq < 0 ? pair : pair.slice(0, eq);
     try {
       if (decodeURIComponent(key.replace(/\+/g, " ")) !== name) continue;
-      return eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, " "));
+      // two values are two readings of one request (frameworks keep the first, the last, or a
+      // list): refuse rather than check one of them
+      if (found !== undefined) return REPEATED;
+      found = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, " "));
     } catch {
       return undefined;
     }
   }
-  return undefined;
+  return found;
 }
+
+/** What fillTemplate answers when a query parameter it reads is given more than once. */
+export const REPEATED: unique symbol = Symbol("repeated query parameter");
 
 /** Builds the context of a request; keys whose values are absent are left out. */
 export function fillContext(route: CompiledRoute, inputs: TemplateInputs): Record<string, ContextValue> | undefined {
@@ -579,7 +599,10 @@ export function fillContext(route: CompiledRoute, inputs: TemplateInputs): Recor
 function fillContextValue(value: CompiledContextValue, inputs: TemplateInputs): ContextValue | undefined {
   switch (value.kind) {
     case "literal": return value.value;
-    case "template": return fillTemplate(value.template, inputs);
+    case "template": {
+      const filled = fillTemplate(value.template, inputs);
+      return filled === REPEATED ? undefined : filled;
+    }
     case "list": {
       const items: (string | number | boolean)[] = [];
       for (const item of value.items) {

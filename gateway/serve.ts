@@ -16,7 +16,7 @@ import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Authorizer } from "../runtime/index.js";
 import type { BundleWatcher } from "../runtime/node.js";
 import { createGateway, type DecisionSource, type GatewayAnswer, type JwtVerifier } from "./gateway.js";
-import type { CompiledMapping, HttpRequestView, MappingConfig } from "./mapping.js";
+import { MAX_TARGET_LENGTH, type CompiledMapping, type HttpRequestView, type MappingConfig } from "./mapping.js";
 
 /** The response headers every answer may carry. Lowercase, as Node and Envoy's matchers see them. */
 export const IAMC_HEADERS = {
@@ -36,7 +36,7 @@ export const IAMC_HEADERS = {
 export const RESERVED_PATHS = { health: "/.iamc/health", ready: "/.iamc/ready" } as const;
 
 /** Target lengths past this are refused (IAMC7105): no real route needs them, and they bound the work. */
-export const MAX_TARGET_LENGTH = 8192;
+export { MAX_TARGET_LENGTH };
 
 /** How long close() lets requests in flight finish before it cuts their connections. */
 const CLOSE_GRACE_MS = 5000;
@@ -151,7 +151,9 @@ export function createAuthServer(options: AuthServerOptions): AuthServer {
     else finish(decided);
   };
 
-  const server = createServer((req, res) => {
+  // room for a target at the gateway's own limit twice over (nginx's subrequest carries it in
+  // X-Original-URI besides its own request line), so the gateway answers it, not Node's 431
+  const server = createServer({ maxHeaderSize: 4 * MAX_TARGET_LENGTH }, (req, res) => {
     try {
       handle(req, res);
     } catch (error) {

@@ -117,7 +117,7 @@ describe("gateway with JWT principals", () => {
 
   it("a verifier that throws or rejects refuses the request (401), never lets it through", async () => {
     const throwing = createGateway(authz, jwtMapping, { verifyJwt: () => { throw new Error("boom"); } });
-    expect((await answer(throwing.decide(request("Bearer good")))).status).toBe(403);
+    expect(await answer(throwing.decide(request("Bearer good")))).toMatchObject({ status: 401, code: "IAMC7103" });
     const rejecting = createGateway(authz, jwtMapping, { verifyJwt: () => Promise.reject(new Error("boom")) });
     expect(await answer(rejecting.decide(request("Bearer good")))).toMatchObject({ status: 401, code: "IAMC7103" });
   });
@@ -139,6 +139,28 @@ describe("gateway headers and verbs", () => {
       .toMatchObject({ status: 401, code: "IAMC7103" });
     expect(await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": ["alice"] } })))
       .toMatchObject({ status: 200, request: { principal: alice } });
+  });
+
+  it("refuses a target with a fragment, and a query parameter a template reads given twice (400 IAMC7102)", async () => {
+    const gateway = createGateway(authz, { ...MAPPING, routes: [...MAPPING.routes, { method: "GET", path: "/list", action: "s3:GetObject", resource: "arn:aws:s3:::app/{query:prefix}" }] });
+    const decide = (url: string) => answer(gateway.decide({ method: "GET", url, headers: { "x-user": "alice" } }));
+    expect(await decide("/objects/x#/../../secret/k")).toMatchObject({ status: 400, code: "IAMC7102" });
+    expect(await decide("/list?prefix=reports/&prefix=secret/")).toMatchObject({ status: 400, code: "IAMC7102" });
+    expect(await decide("/list?prefix=reports/&other=1&other=2")).toMatchObject({ status: 200, request: { resource: "arn:aws:s3:::app/reports/" } });
+  });
+
+  it("names the granting statement of an allow, not a limit every allow needs (an SCP's)", async () => {
+    const { workspace } = workspaceFromJson({
+      model: "aws",
+      policies: [
+        { id: "FullAccess", document: { Version: "2012-10-17", Statement: [{ Sid: "All", Effect: "Allow", Action: "*", Resource: "*" }] } },
+        { id: "Reader", document: { Version: "2012-10-17", Statement: [{ Sid: "Read", Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] } },
+      ],
+      accounts: [{ id: ACCOUNT, scps: [["FullAccess"]] }],
+      principals: [{ id: alice, account: ACCOUNT, policies: ["Reader"] }],
+    });
+    const gateway = createGateway(loadBundle(compileWorkspace(workspace!).bundle!), MAPPING, { explain: true });
+    expect(await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": "alice" } }))).toMatchObject({ status: 200, statement: "Reader#Read" });
   });
 
   it("a method with no verb on a {verb} route is 403 IAMC7101, saying so", async () => {
