@@ -72,6 +72,9 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
       return answerRefusal({ refused: true, status: 400, code: "IAMC7104", message: `the ${action === undefined ? "action" : "resource"} of ${view.method.toUpperCase()} ${match.path} needs a header, query parameter or claim the request lacks` });
     }
     const context = fillContext(match.route, inputs);
+    if (context === REPEATED) {
+      return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: "a query parameter the context reads is given more than once" });
+    }
     const request: Request = context ? { principal, action, resource, context } : { principal, action, resource };
     if (explainAll) {
       const explanation = source.explain(request);

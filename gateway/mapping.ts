@@ -585,28 +585,31 @@ function queryParam(query: string, name: string): string | undefined | typeof RE
 /** What fillTemplate answers when a query parameter it reads is given more than once. */
 export const REPEATED: unique symbol = Symbol("repeated query parameter");
 
-/** Builds the context of a request; keys whose values are absent are left out. */
-export function fillContext(route: CompiledRoute, inputs: TemplateInputs): Record<string, ContextValue> | undefined {
+/**
+ * Builds the context of a request; keys whose values are absent are left out. REPEATED when a
+ * query parameter a value reads is given twice: leaving that key out could keep a conditional
+ * Deny from applying while the application reads the other value.
+ */
+export function fillContext(route: CompiledRoute, inputs: TemplateInputs): Record<string, ContextValue> | undefined | typeof REPEATED {
   if (route.context.length === 0) return undefined;
   const context: Record<string, ContextValue> = Object.create(null);
   for (const [key, value] of route.context) {
     const filled = fillContextValue(value, inputs);
+    if (filled === REPEATED) return REPEATED;
     if (filled !== undefined) context[key] = filled;
   }
   return context;
 }
 
-function fillContextValue(value: CompiledContextValue, inputs: TemplateInputs): ContextValue | undefined {
+function fillContextValue(value: CompiledContextValue, inputs: TemplateInputs): ContextValue | undefined | typeof REPEATED {
   switch (value.kind) {
     case "literal": return value.value;
-    case "template": {
-      const filled = fillTemplate(value.template, inputs);
-      return filled === REPEATED ? undefined : filled;
-    }
+    case "template": return fillTemplate(value.template, inputs);
     case "list": {
       const items: (string | number | boolean)[] = [];
       for (const item of value.items) {
         const filled = fillContextValue(item, inputs);
+        if (filled === REPEATED) return REPEATED;
         if (filled !== undefined) items.push(...(Array.isArray(filled) ? filled : [filled as string]));
       }
       return items;

@@ -147,6 +147,11 @@ describe("gateway headers and verbs", () => {
     expect(await decide("/objects/x#/../../secret/k")).toMatchObject({ status: 400, code: "IAMC7102" });
     expect(await decide("/list?prefix=reports/&prefix=secret/")).toMatchObject({ status: 400, code: "IAMC7102" });
     expect(await decide("/list?prefix=reports/&other=1&other=2")).toMatchObject({ status: 200, request: { resource: "arn:aws:s3:::app/reports/" } });
+    // also when only the context reads it: leaving the key out could keep a conditional Deny from applying
+    const ctx = createGateway(authz, { ...MAPPING, routes: [{ method: "GET", path: "/objects/*key", action: "s3:GetObject", resource: "arn:aws:s3:::app/{key}", context: { "s3:prefix": "{query:prefix}" } }] });
+    const viaContext = (url: string) => answer(ctx.decide({ method: "GET", url, headers: { "x-user": "alice" } }));
+    expect(await viaContext("/objects/a?prefix=x&prefix=y")).toMatchObject({ status: 400, code: "IAMC7102" });
+    expect(await viaContext("/objects/a?prefix=x")).toMatchObject({ status: 200, request: { context: { "s3:prefix": "x" } } });
   });
 
   it("names the granting statement of an allow, not a limit every allow needs (an SCP's)", async () => {
