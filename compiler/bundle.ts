@@ -1,9 +1,16 @@
-// Stage: the decision table as a bundle payload (the wire shapes of runtime/format.ts).
-import { encodeStatementSources, int32Bytes, type BundlePayload, type WireDimension, type WireSparseMaps, type WireStatementSource } from "../runtime/format.js";
-import type { Automaton } from "./automaton.js";
+// Stage: the decision table as a bundle payload (the wire shapes of runtime/format.ts), in the
+// load-ready layout of runtime/wire.ts: every table the runtime reads is derived here, once, so
+// that loading a bundle only checks it.
+import {
+  SPELLINGS_MAX, automatonTable, encodeStatementSources, int32Bytes,
+  type AutomatonTable, type BundlePayload, type DimensionName, type PayloadTables, type TableName, type WireDimension, type WireStatementSource,
+} from "../runtime/format.js";
+import { layoutSparseMaps } from "../runtime/pair-table.js";
+import { AUX, LEAF, L_ALLOW, L_DENY, L_MATCHED, L_OPEN, NODE, N_CLASS, N_EDGES, N_OTHER, N_RUN, RUN_AUX, RUN_NONE, RUN_SINK } from "../runtime/wire.js";
+import { classify, type Automaton } from "./automaton.js";
 import type { Condition, PrincipalRef, SourceDigest, Statement, Workspace } from "./ir.js";
 import { slotNames } from "./specialize.js";
-import type { DecisionTable, Dimension, SparseMap } from "./table.js";
+import type { DecisionTable, Dimension } from "./table.js";
 
 export function tableToPayload(
   table: DecisionTable,
@@ -13,24 +20,41 @@ export function tableToPayload(
 ): BundlePayload {
   const sources = workspace.sources;
   const statementText = statementTexts(workspace);
-  const automaton = (a: Automaton) => ({
-    edgeStart: int32Bytes(a.edgeStart),
-    edgeChar: int32Bytes(a.edgeChar),
-    edgeTarget: int32Bytes(a.edgeTarget),
-    otherTarget: int32Bytes(a.otherTarget),
-    stateClass: int32Bytes(a.stateClass),
-  });
-  const dimension = (d: Dimension): WireDimension => ({
-    main: automaton(d.main),
-    mainBits: int32Bytes(d.mainBits),
-    mainGroup: int32Bytes(d.mainGroup),
-    wild: automaton(d.wild),
-    wildBits: int32Bytes(d.wildBits),
-    wildGroup: int32Bytes(d.wildGroup),
-    wildKms: int32Bytes(d.wildKms),
-    groupCount: d.groupCount,
-    literals: d.literals,
-  });
+  const tables: Partial<Record<TableName, Int32Array>> = {};
+  const dimension = (name: DimensionName, d: Dimension, fold: boolean): WireDimension => {
+    const main = automatonTables(d.main);
+    const wild = automatonTables(d.wild);
+    for (const [table, values] of Object.entries(main.tables)) tables[automatonTable(name, "main", table as AutomatonTable)] = values;
+    for (const [table, values] of Object.entries(wild.tables)) tables[automatonTable(name, "wild", table as AutomatonTable)] = values;
+    const mainFacts = new Int32Array(2 * d.mainBits.length);
+    d.mainBits.forEach((bits, k) => mainFacts.set([bits, d.mainGroup[k]!], 2 * k));
+    const wildFacts = new Int32Array(3 * d.wildBits.length);
+    d.wildBits.forEach((bits, c) => wildFacts.set([bits, d.wildGroup[c]!, d.wildKms[c]!], 3 * c));
+    tables[`${name}.mainFacts`] = mainFacts;
+    tables[`${name}.wildFacts`] = wildFacts;
+    // A few spellings, classified now as the runtime's walk would.
+    const spellings = d.literals.length <= SPELLINGS_MAX ? d.literals : [];
+    const spellingFacts = new Int32Array(4 * spellings.length);
+    spellings.forEach((spelling, i) => {
+      const k = classify(d.main, spelling, fold);
+      const c = classify(d.wild, spelling, fold);
+      const g = d.mainGroup[k]!;
+      spellingFacts.set([k, d.mainBits[k]! | d.wildBits[c]!, g >= 0 ? g : d.wildGroup[c]!, d.wildKms[c]!], 4 * i);
+    });
+    tables[`${name}.spellingFacts`] = spellingFacts;
+    return { groupCount: d.groupCount, mainWidth: main.width, wildWidth: wild.width, literals: d.literals, spellings };
+  };
+  const actions = dimension("actions", table.actions, true);
+  const resources = dimension("resources", table.resources, false);
+  tables.principalClass = Int32Array.from(table.principals, ([, c]) => c);
+  tables.outsiderAccountClass = Int32Array.from(table.accountClasses, ([, c]) => c);
+  tables.classKind = Int32Array.from(table.classes, (c) => c.kind);
+  const classActions = layoutSparseMaps(table.classes.map((c) => c.actions));
+  tables["classActions.head"] = classActions.head;
+  tables["classActions.slots"] = classActions.slots;
+  const rows = layoutSparseMaps(table.rows);
+  tables["rows.head"] = rows.head;
+  tables["rows.slots"] = rows.slots;
   const termStart = [0];
   const termBits: number[] = [];
   for (const perKind of table.terms) {
@@ -39,16 +63,25 @@ export function tableToPayload(
       termStart.push(termBits.length);
     }
   }
-  const openStart = [0];
+  tables.termStart = Int32Array.from(termStart);
+  tables.termBits = Int32Array.from(termBits);
+  // One record per leaf and a sentinel that ends the last leaf's lists.
+  const record = new Int32Array(LEAF * (table.leaves.length + 1));
   const open: number[] = [];
-  const matchedStart = [0];
   const matched: number[] = [];
-  for (const leaf of table.leaves) {
+  table.leaves.forEach((leaf, l) => {
+    record[LEAF * l + L_DENY] = leaf.deny;
+    record[LEAF * l + L_ALLOW] = leaf.allow;
+    record[LEAF * l + L_OPEN] = open.length / 4;
+    record[LEAF * l + L_MATCHED] = matched.length;
     for (const entry of leaf.open) open.push(...entry);
-    openStart.push(open.length / 4);
-    matched.push(...leaf.matched);
-    matchedStart.push(matched.length);
-  }
+    for (const id of leaf.matched) matched.push(id);
+  });
+  record[LEAF * table.leaves.length + L_OPEN] = open.length / 4;
+  record[LEAF * table.leaves.length + L_MATCHED] = matched.length;
+  tables["leaves.record"] = record;
+  tables["leaves.open"] = Int32Array.from(open);
+  tables["leaves.matched"] = Int32Array.from(matched);
   return {
     model: table.model,
     compiler,
@@ -57,36 +90,22 @@ export function tableToPayload(
     slots: slotNames(table.model),
     accounts: table.accounts,
     groupCount: table.accounts.length + 2,
-    actions: dimension(table.actions),
-    resources: dimension(table.resources),
+    actions,
+    resources,
     principals: table.principals.map(([id]) => id),
-    principalClass: int32Bytes(table.principals.map(([, c]) => c)),
     outsiderAccounts: table.accountClasses.map(([id]) => id),
-    outsiderAccountClass: int32Bytes(table.accountClasses.map(([, c]) => c)),
     stranger: table.stranger,
     anonymous: table.anonymous,
     refused: table.refused,
     classes: {
       names: table.classes.map((c) => c.name),
-      kind: int32Bytes(table.classes.map((c) => c.kind)),
       facts: table.classes.map((c) => c.facts.map(([k, v]) => [k, v] as const)),
-      actions: sparseMaps(table.classes.map((c) => c.actions)),
     },
     kinds: table.kinds.map((k) => ({
       outsider: k.outsider, account: k.account ?? null, role: k.role, boundary: k.boundary, session: k.session, scpLevels: k.scpLevels,
     })),
-    termStart: int32Bytes(termStart),
-    termBits: int32Bytes(termBits),
-    rows: sparseMaps(table.rows),
-    leaves: {
-      allow: int32Bytes(table.leaves.map((l) => l.allow)),
-      deny: int32Bytes(table.leaves.map((l) => l.deny)),
-      openStart: int32Bytes(openStart),
-      open: int32Bytes(open),
-      matchedStart: int32Bytes(matchedStart),
-      matched: int32Bytes(matched),
-    },
     predicates: table.predicates,
+    tables: tables as PayloadTables,
     provenance: {
       policy: table.provenance.map((p) => p.policy),
       sid: table.provenance.map((p) => p.sid ?? null),
@@ -98,33 +117,82 @@ export function tableToPayload(
   };
 }
 
-function sparseMaps(maps: readonly SparseMap[]): WireSparseMaps {
-  const start = [0];
-  const defaultStart = [0];
-  const main: number[] = [];
-  const bits: number[] = [];
-  const group: number[] = [];
-  const values: number[] = [];
-  const defaultBits: number[] = [];
-  const defaultGroup: number[] = [];
-  const defaultValues: number[] = [];
-  for (const m of maps) {
-    for (const [k, b, g, v] of m.explicit) { main.push(k); bits.push(b); group.push(g); values.push(v); }
-    start.push(main.length);
-    for (const [b, g, v] of m.defaults) { defaultBits.push(b); defaultGroup.push(g); defaultValues.push(v); }
-    defaultStart.push(defaultBits.length);
+/** Automata up to this many table cells get a dense transition table (at most 256 KiB). */
+const DENSE_CELLS = 1 << 16;
+/** In a large automaton, states with at least this many edges get a fan row; the rest are scanned. */
+const FAN_EDGES = 5;
+
+/**
+ * An automaton in the runtime's layout (runtime/wire.ts): a record per state, the edges other
+ * than run edges, skip lists and fan rows through aux records, and the character columns of the
+ * dense and fan rows.
+ */
+function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Array>; width: number } {
+  const states = a.otherTarget.length;
+  // The alphabet: a column per character some edge names; column 0 for the others.
+  const chars = [...new Set(a.edgeChar)].sort((x, y) => x - y);
+  const width = chars.length + 1;
+  const column = new Map<number, number>();
+  const ascii = new Int32Array(128);
+  const wide: number[] = [];
+  chars.forEach((char, i) => {
+    column.set(char, i + 1);
+    if (char < 128) ascii[char] = i + 1;
+    else wide.push(char, i + 1);
+  });
+  const small = states * width <= DENSE_CELLS;
+  const nodes = new Int32Array(NODE * (states + 1));
+  const edges: number[] = [];
+  const aux: number[] = [];
+  const skip: number[] = [];
+  const fanStates: number[] = [];
+  for (let s = 0; s < states; s++) {
+    const first = a.edgeStart[s]!;
+    const end = a.edgeStart[s + 1]!;
+    const other = a.otherTarget[s]!;
+    // The run edge: to the next state, taken by one compare (the rest of a trie chain).
+    let run = RUN_NONE;
+    for (let e = first; e < end && run === RUN_NONE; e++) if (a.edgeTarget[e] === s + 1) run = a.edgeChar[e]!;
+    const at = NODE * s;
+    nodes[at + N_EDGES] = edges.length / 2;
+    for (let e = first; e < end; e++) if (a.edgeChar[e] !== run) edges.push(a.edgeChar[e]!, a.edgeTarget[e]!);
+    nodes[at + N_OTHER] = other;
+    nodes[at + N_CLASS] = a.stateClass[s]!;
+    let skipAt = -1;
+    if (other === s) {
+      const leaving: number[] = [];
+      for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) leaving.push(a.edgeChar[e]!);
+      if (leaving.length >= 1 && leaving.length <= 3) {
+        skipAt = skip.length;
+        skip.push(leaving[0]!, leaving[1] ?? -1, leaving[2] ?? -1);
+      }
+    }
+    const fan = !small && end - first >= FAN_EDGES ? fanStates.push(s) - 1 : -1;
+    if (skipAt >= 0 || fan >= 0) {
+      nodes[at + N_RUN] = RUN_AUX - aux.length / AUX;
+      aux.push(run, skipAt, fan);
+    } else {
+      nodes[at + N_RUN] = first === end && other === s ? RUN_SINK : run;
+    }
   }
+  // The sentinel: it ends the last state's edges.
+  nodes[NODE * states + N_RUN] = RUN_NONE;
+  nodes[NODE * states + N_EDGES] = edges.length / 2;
+  nodes[NODE * states + N_OTHER] = -1;
+  const fill = (table: Int32Array, row: number, s: number) => {
+    table.fill(a.otherTarget[s]!, row * width, (row + 1) * width);
+    for (let e = a.edgeStart[s]!; e < a.edgeStart[s + 1]!; e++) table[row * width + column.get(a.edgeChar[e]!)!] = a.edgeTarget[e]!;
+  };
+  const dense = new Int32Array(small ? states * width : 0);
+  if (small) for (let s = 0; s < states; s++) fill(dense, s, s);
+  const fan = new Int32Array(fanStates.length * width);
+  fanStates.forEach((s, row) => fill(fan, row, s));
   return {
-    mask: int32Bytes(maps.map((m) => m.mask)),
-    start: int32Bytes(start),
-    main: int32Bytes(main),
-    bits: int32Bytes(bits),
-    group: int32Bytes(group),
-    values: int32Bytes(values),
-    defaultStart: int32Bytes(defaultStart),
-    defaultBits: int32Bytes(defaultBits),
-    defaultGroup: int32Bytes(defaultGroup),
-    defaultValues: int32Bytes(defaultValues),
+    tables: {
+      nodes, edges: Int32Array.from(edges), aux: Int32Array.from(aux), skip: Int32Array.from(skip),
+      dense, fan, ascii, wide: Int32Array.from(wide),
+    },
+    width,
   };
 }
 

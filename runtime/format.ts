@@ -4,17 +4,28 @@
 //   offset 0   4 bytes  magic "IAMC"
 //          4   u32 LE   FORMAT_VERSION
 //          8   u32 LE   payload length N
-//         12   N bytes  payload: one msgpack map (BundlePayload), no extension types
+//         12   N bytes  payload: one msgpack map (WirePayload), no extension types
 //     12 + N   32 bytes SHA-256 of bytes [0, 12 + N)
 //     44 + N   u32 LE   signature block length S (0: unsigned)
 //     48 + N   S bytes  msgpack [key id, ed25519 signature of bytes [0, 44 + N)]
+//
+// Format 7 is load-ready. The payload's first field, `tables`, is one binary holding every
+// integer table the runtime reads (TABLE_NAMES, lengths in `tableLengths`), each exactly as the
+// runtime reads it: little-endian Int32, after a pad byte count that makes the first table start
+// 4-byte aligned in the bundle. Loading takes Int32Array views of it (one copy when the bytes are
+// not aligned or the engine is big-endian), range-checks them with linear loops and builds
+// nothing: the compiler derived the automata's records, dense and fan rows, skip lists and
+// columns, the sparse maps' hash tables and the leaves' records (runtime/wire.ts has the layout).
+// What only explain and the analysis commands read (statement provenance and texts, literal
+// spellings) is one more binary, `cold`, a nested msgpack map decoded on first use; the payload
+// keeps its statement count so that loading can range-check statement ids without it.
 import { Packr, Unpackr } from "msgpackr";
 import { sha256 } from "./sha256.js";
 import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 6;
+export const FORMAT_VERSION = 7;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
 const SIGNATURE_LENGTH_BYTES = 4;
@@ -26,48 +37,87 @@ const packr = new Packr(MSGPACK_OPTIONS);
 const unpackr = new Unpackr(MSGPACK_OPTIONS);
 
 /**
- * Sparse maps from a dimension's classes to ids; several maps share flat arrays, one slice each.
- * Map m's explicit entries are [start[m], start[m + 1]) of main/bits/group/values; its defaults
- * [defaultStart[m], defaultStart[m + 1]) of defaultBits/defaultGroup/defaultValues.
+ * The integer tables of a payload, in the order `tables` stores them. Per dimension and
+ * automaton (layout in runtime/wire.ts): `nodes` (NODE ints per state, plus a sentinel), `edges`
+ * ((character, target) pairs of the edges other than run edges, by state, then character),
+ * `aux` (AUX ints per state with a skip list or fan row), `skip` (3 characters per skip list),
+ * `dense` (small automata: states x width targets, column 0 for characters no edge names; else
+ * empty), `fan` (large automata: width targets per fan row), `ascii` (the column of each ASCII
+ * character), `wide` ((character, column) pairs of the others edges name). Per dimension:
+ * `mainFacts` (per main class: bits, group or -1), `wildFacts` (per wild class: bits, group,
+ * KMS key 0/1) and `spellingFacts` (per cached spelling: main class, bits, group, KMS key).
+ *
+ * Why Int32 throughout, when format 6 stored each table in the narrowest of 1, 2 or 4 bytes:
+ * widening cost the load more (measured at 100,000 statements: ~26 ms of a ~240 ms load, and an
+ * Int32 copy of every table on the heap) than the narrow tables saved in digest time (~0.6 ms per
+ * MB); the 100,000-statement tables were 4 bytes wide already. Int32 views need no copy at all.
  */
-export interface WireSparseMaps {
-  readonly mask: Uint8Array; // Int32 per map
-  readonly start: Uint8Array;
-  readonly main: Uint8Array;
-  readonly bits: Uint8Array;
-  readonly group: Uint8Array;
-  readonly values: Uint8Array;
-  readonly defaultStart: Uint8Array;
-  readonly defaultBits: Uint8Array;
-  readonly defaultGroup: Uint8Array;
-  readonly defaultValues: Uint8Array;
+export const TABLE_NAMES = [
+  "actions.main.nodes", "actions.main.edges", "actions.main.aux", "actions.main.skip",
+  "actions.main.dense", "actions.main.fan", "actions.main.ascii", "actions.main.wide",
+  "actions.wild.nodes", "actions.wild.edges", "actions.wild.aux", "actions.wild.skip",
+  "actions.wild.dense", "actions.wild.fan", "actions.wild.ascii", "actions.wild.wide",
+  "actions.mainFacts", "actions.wildFacts", "actions.spellingFacts",
+  "resources.main.nodes", "resources.main.edges", "resources.main.aux", "resources.main.skip",
+  "resources.main.dense", "resources.main.fan", "resources.main.ascii", "resources.main.wide",
+  "resources.wild.nodes", "resources.wild.edges", "resources.wild.aux", "resources.wild.skip",
+  "resources.wild.dense", "resources.wild.fan", "resources.wild.ascii", "resources.wild.wide",
+  "resources.mainFacts", "resources.wildFacts", "resources.spellingFacts",
+  /** Per principal (payload.principals), per outsider account, per class: its class, class, kind. */
+  "principalClass", "outsiderAccountClass", "classKind",
+  /** Per class: (action class) -> row; per row: (resource class) -> leaf. Sparse maps (runtime/pair-table.ts). */
+  "classActions.head", "classActions.slots", "rows.head", "rows.slots",
+  /** Terms of kind k, group g, kms m: termBits[termStart[i] .. termStart[i+1]), i = (k * groupCount + g) * 2 + m. */
+  "termStart", "termBits",
+  /** LEAF ints per leaf and a sentinel; OPEN ints per open statement; matched statements' provenance ids. */
+  "leaves.record", "leaves.open", "leaves.matched",
+] as const;
+
+export type TableName = (typeof TABLE_NAMES)[number];
+export type PayloadTables = { readonly [K in TableName]: Int32Array };
+export type DimensionName = "actions" | "resources";
+export type AutomatonName = "main" | "wild";
+export type AutomatonTable = "nodes" | "edges" | "aux" | "skip" | "dense" | "fan" | "ascii" | "wide";
+
+/** An automaton's tables: `tables[automatonTable("actions", "main", "nodes")]`. */
+export function automatonTable(dimension: DimensionName, automaton: AutomatonName, table: AutomatonTable): TableName {
+  return `${dimension}.${automaton}.${table}`;
 }
 
+/**
+ * An automaton as analysis tools read it (TableInspector): per state its edges
+ * edgeChar/edgeTarget[edgeStart[s] .. edgeStart[s+1]) sorted by character, the target of any
+ * other character (-1: dead) and its class. Integer tables as int32Bytes writes them. Bundles
+ * store the load-ready form instead; the inspector rebuilds this one when asked.
+ */
 export interface WireAutomaton {
-  readonly edgeStart: Uint8Array; // Int32 arrays, little-endian
+  readonly edgeStart: Uint8Array;
   readonly edgeChar: Uint8Array;
   readonly edgeTarget: Uint8Array;
   readonly otherTarget: Uint8Array;
   readonly stateClass: Uint8Array;
 }
 
-/** A dimension (actions or resources): a main automaton (a trie in effect) and a wild one. */
+/** A dimension (actions or resources): a main automaton (a trie in effect) and a wild one; their tables are in `tables`. */
 export interface WireDimension {
-  readonly main: WireAutomaton;
-  /** Per main class: bits of its broad patterns; the group of the resource entry it names, or -1. */
-  readonly mainBits: Uint8Array;
-  readonly mainGroup: Uint8Array;
-  readonly wild: WireAutomaton;
-  /** Per wild class: bits of its wild patterns, account group from the probes, KMS key or not. */
-  readonly wildBits: Uint8Array;
-  readonly wildGroup: Uint8Array;
-  readonly wildKms: Uint8Array;
   readonly groupCount: number;
-  /** Exact spellings the runtime classifies at load and finds by hash (a cache of the automata). */
+  /** Columns of the dense and fan rows: 1 + the characters edges name. */
+  readonly mainWidth: number;
+  readonly wildWidth: number;
+  /** Exact spellings the policies use (actions), for the analysis commands. Cold: loading does not read them. */
   readonly literals: readonly string[];
+  /**
+   * The literals again when there are few (SPELLINGS_MAX at most; none otherwise), classified by
+   * the compiler (tables.spellingFacts): the runtime finds them with one hash lookup instead of a
+   * walk. That pays while the automata are small; past a few thousand, a walk costs no more.
+   */
+  readonly spellings: readonly string[];
 }
 
-/** Everything a bundle holds. Field names are part of the format. */
+/** The most spellings a dimension caches (WireDimension.spellings). */
+export const SPELLINGS_MAX = 4096;
+
+/** Everything a bundle holds, as the compiler writes it and decodeBundle returns it. */
 export interface BundlePayload {
   /** The model the bundle was compiled from; the runtime reads every model the same way. */
   readonly model: "aws" | "krutrim" | "cloudalus";
@@ -85,12 +135,10 @@ export interface BundlePayload {
   readonly groupCount: number;
   readonly actions: WireDimension;
   readonly resources: WireDimension;
-  /** Principal id -> class, as parallel arrays. */
+  /** Principal ids; their classes are tables.principalClass. */
   readonly principals: readonly string[];
-  readonly principalClass: Uint8Array;
-  /** Account id -> class of unnamed callers from it. */
+  /** Account ids; the class of unnamed callers from each is tables.outsiderAccountClass. */
   readonly outsiderAccounts: readonly string[];
-  readonly outsiderAccountClass: Uint8Array;
   readonly stranger: number;
   readonly anonymous: number;
   /**
@@ -101,10 +149,8 @@ export interface BundlePayload {
   readonly refused: number;
   readonly classes: {
     readonly names: readonly string[];
-    readonly kind: Uint8Array;
     /** Per class: [lower-cased key, value or null] the manifest fixes for open conditions. */
     readonly facts: readonly (readonly (readonly [string, unknown])[])[];
-    readonly actions: WireSparseMaps;
   };
   readonly kinds: readonly {
     readonly outsider: boolean;
@@ -114,32 +160,33 @@ export interface BundlePayload {
     readonly session: boolean;
     readonly scpLevels: number;
   }[];
-  /** Terms of kind k, group g, kms m: termBits[termStart[i] .. termStart[i+1]), i = (k * groupCount + g) * 2 + m. */
-  readonly termStart: Uint8Array;
-  readonly termBits: Uint8Array;
-  readonly rows: WireSparseMaps;
-  readonly leaves: {
-    readonly allow: Uint8Array;
-    readonly deny: Uint8Array;
-    /** Open statements of leaf l: open[4 * openStart[l] ..], 4 ints each: provenance, slot, deny, predicate. */
-    readonly openStart: Uint8Array;
-    readonly open: Uint8Array;
-    readonly matchedStart: Uint8Array;
-    readonly matched: Uint8Array;
-  };
   readonly predicates: readonly (readonly WireCondition[])[];
+  readonly tables: PayloadTables;
+  /** Cold: only explain and the analysis commands read it. */
   readonly provenance: {
     readonly policy: readonly string[];
     readonly sid: readonly (string | null)[];
     readonly index: Uint8Array;
     readonly layer: readonly string[];
     readonly deny: Uint8Array;
-    /**
-     * The statements as written, one WireStatementSource per provenance id, msgpack-encoded in
-     * one binary: only explain and the analysis commands read it, so loading skips it.
-     */
+    /** The statements as written, one WireStatementSource per provenance id, msgpack-encoded in one binary. */
     readonly text: Uint8Array;
   };
+}
+
+/** A payload as the runtime loads it: the cold part (provenance, literals) still encoded in `cold`. */
+export interface WirePayload extends Omit<BundlePayload, "actions" | "resources" | "provenance"> {
+  readonly actions: Omit<WireDimension, "literals">;
+  readonly resources: Omit<WireDimension, "literals">;
+  /** How many provenance ids there are. */
+  readonly statements: number;
+  readonly cold: Uint8Array;
+}
+
+/** What `cold` holds. */
+export interface ColdPayload {
+  readonly literals: readonly [actions: readonly string[], resources: readonly string[]];
+  readonly provenance: BundlePayload["provenance"];
 }
 
 /**
@@ -174,8 +221,8 @@ export function decodeStatementSources(bytes: Uint8Array, count: number): readon
 
 /**
  * An integer table -> bytes: one byte giving the width (1, 2 or 4: the narrowest signed
- * little-endian integer that holds every value), then the values. Most tables (characters,
- * classes, bits, small ids) fit in one or two bytes.
+ * little-endian integer that holds every value), then the values. For the tables only explain
+ * and the analysis commands read (provenance, inspected automata), which no load widens.
  */
 export function int32Bytes(values: ArrayLike<number>): Uint8Array {
   let min = 0;
@@ -232,7 +279,42 @@ export type BundleVerifier = (message: Uint8Array, signature: Uint8Array, keyId:
 
 /** Encodes a payload into bundle bytes, signed when a signer is given. Deterministic: the same payload (and key) gives the same bytes. */
 export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, sign?: BundleSigner): Uint8Array {
-  const body = packr.pack(payload);
+  const { arena, lengths } = arenaOf(payload.tables);
+  const { provenance, actions, resources } = payload;
+  const dimension = (d: WireDimension) => ({ groupCount: d.groupCount, mainWidth: d.mainWidth, wildWidth: d.wildWidth, spellings: d.spellings });
+  // Fields in a fixed order (not the payload object's), so that decode then encode gives the same bytes.
+  const wire = {
+    tables: arena, // INVARIANT: first, so that its position in the payload is found and aligned below
+    tableLengths: lengths,
+    model: payload.model,
+    compiler: payload.compiler,
+    sources: payload.sources,
+    ...(payload.build === undefined ? {} : { build: { revision: payload.build.revision, createdAt: payload.build.createdAt } }),
+    slots: payload.slots,
+    accounts: payload.accounts,
+    groupCount: payload.groupCount,
+    actions: dimension(actions),
+    resources: dimension(resources),
+    principals: payload.principals,
+    outsiderAccounts: payload.outsiderAccounts,
+    stranger: payload.stranger,
+    anonymous: payload.anonymous,
+    refused: payload.refused,
+    classes: { names: payload.classes.names, facts: payload.classes.facts },
+    kinds: payload.kinds,
+    predicates: payload.predicates,
+    statements: provenance.policy.length,
+    cold: packr.pack({
+      literals: [actions.literals, resources.literals],
+      // policy ids and layer names repeat (a policy's statements, every statement of a layer):
+      // each is written once, and a statement names them by index
+      provenance: {
+        ...dictionary("policies", "policy", provenance.policy), sid: provenance.sid, index: provenance.index,
+        ...dictionary("layers", "layer", provenance.layer), deny: provenance.deny, text: provenance.text,
+      },
+    }),
+  };
+  const body = packr.pack(wire);
   const signed = HEADER_BYTES + body.length + DIGEST_BYTES;
   const head = new Uint8Array(signed);
   head.set(MAGIC, 0);
@@ -240,6 +322,7 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
   view.setUint32(4, FORMAT_VERSION, true);
   view.setUint32(8, body.length, true);
   head.set(body, HEADER_BYTES);
+  alignArena(head, arena);
   head.set(digest(head.subarray(0, HEADER_BYTES + body.length)), HEADER_BYTES + body.length);
   let block: Uint8Array = new Uint8Array(0);
   if (sign !== undefined) {
@@ -251,6 +334,119 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
   new DataView(out.buffer).setUint32(signed, block.length, true);
   out.set(block, signed + SIGNATURE_LENGTH_BYTES);
   return out;
+}
+
+/** `{ [names]: the distinct strings, first seen first, [indices]: int32Bytes of each string's index }`. */
+function dictionary<N extends string, I extends string>(names: N, indices: I, strings: readonly string[]): Record<N, string[]> & Record<I, Uint8Array> {
+  const index = new Map<string, number>();
+  const ids = strings.map((name) => {
+    let id = index.get(name);
+    if (id === undefined) index.set(name, (id = index.size));
+    return id;
+  });
+  return { [names]: [...index.keys()], [indices]: int32Bytes(ids) } as Record<N, string[]> & Record<I, Uint8Array>;
+}
+
+/** The strings a dictionary names, or undefined when its indices are not all in range. */
+function undictionary(names: unknown, indices: unknown): string[] | undefined {
+  if (!Array.isArray(names) || !names.every((n) => typeof n === "string") || !(indices instanceof Uint8Array)) return undefined;
+  const ids = bytesInt32(indices);
+  const out: string[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const name = names[ids[i]!] as string | undefined;
+    if (name === undefined) return undefined;
+    out[i] = name;
+  }
+  return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The tables as one binary: a pad count byte, the tables (little-endian Int32, in TABLE_NAMES
+ * order), and 3 bytes to spare, so that moving them by up to 3 bytes (alignArena) keeps the size.
+ */
+function arenaOf(tables: PayloadTables): { arena: Uint8Array; lengths: number[] } {
+  const lengths = TABLE_NAMES.map((name) => {
+    const table = tables[name];
+    if (!(table instanceof Int32Array)) throw new Error(`internal error: payload table ${name} is not an Int32Array`);
+    return table.length;
+  });
+  const arena = new Uint8Array(4 + 4 * lengths.reduce((a, b) => a + b, 0));
+  const view = new DataView(arena.buffer);
+  let at = 1;
+  for (const name of TABLE_NAMES) {
+    const table = tables[name];
+    if (LITTLE_ENDIAN) arena.set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength), at);
+    else for (let i = 0; i < table.length; i++) view.setInt32(at + 4 * i, table[i]!, true);
+    at += table.byteLength;
+  }
+  return { arena, lengths };
+}
+
+/** Moves the tables within the arena (first in `bundle`'s payload) so that they start 4-byte aligned in the bundle. */
+function alignArena(bundle: Uint8Array, arena: Uint8Array): void {
+  // msgpack puts a map header, the key `tables` and a binary header before the arena: find it
+  // (right after a binary header that declares its length, and starting with its bytes; the
+  // map header and the key hold no binary marker, so only the arena's own header matches).
+  const view = new DataView(bundle.buffer, bundle.byteOffset, bundle.byteLength);
+  const n = arena.length;
+  const binaryOf = (k: number) =>
+    (bundle[k - 2] === 0xc4 && bundle[k - 1] === n) || (bundle[k - 3] === 0xc5 && view.getUint16(k - 2) === n) || (bundle[k - 5] === 0xc6 && view.getUint32(k - 4) === n);
+  let at = -1;
+  for (let k = HEADER_BYTES + 2; k < HEADER_BYTES + 32 && at < 0; k++) {
+    let same = binaryOf(k);
+    for (let i = 0; i < Math.min(n, 64) && same; i++) same = bundle[k + i] === arena[i];
+    if (same) at = k;
+  }
+  if (at < 0) throw new Error("internal error: the tables binary is not where the payload starts");
+  const pad = (4 - ((at + 1) % 4)) % 4;
+  const data = arena.length - 4;
+  bundle.copyWithin(at + 1 + pad, at + 1, at + 1 + data);
+  bundle.fill(0, at + 1, at + 1 + pad);
+  bundle.fill(0, at + 1 + pad + data, at + arena.length);
+  bundle[at] = pad;
+}
+
+/** The tables of an arena as Int32Array views (of a copy when they are not aligned or the engine is big-endian). */
+function tablesOf(arena: unknown, lengths: unknown): PayloadTables {
+  if (!(arena instanceof Uint8Array) || arena.length < 4 || !Array.isArray(lengths) || lengths.length !== TABLE_NAMES.length) {
+    throw malformed("its integer tables are missing");
+  }
+  let total = 0;
+  for (const n of lengths) {
+    if (!Number.isSafeInteger(n) || n < 0) throw malformed("a table length is not a count");
+    total += n as number;
+  }
+  const pad = arena[0]!;
+  if (pad > 3 || arena.length !== 4 + 4 * total) throw malformed("its integer tables disagree with their lengths");
+  let buffer: ArrayBufferLike = arena.buffer;
+  let at = arena.byteOffset + 1 + pad;
+  if (at % 4 !== 0 || !LITTLE_ENDIAN) {
+    const copy = arena.slice(1 + pad, 1 + pad + 4 * total);
+    if (!LITTLE_ENDIAN) {
+      for (let i = 0; i < copy.length; i += 4) {
+        const [b0, b1] = [copy[i]!, copy[i + 1]!];
+        copy[i] = copy[i + 3]!;
+        copy[i + 1] = copy[i + 2]!;
+        copy[i + 2] = b1;
+        copy[i + 3] = b0;
+      }
+    }
+    buffer = copy.buffer;
+    at = 0;
+  }
+  const tables: Partial<Record<TableName, Int32Array>> = {};
+  TABLE_NAMES.forEach((name, i) => {
+    const n = lengths[i] as number;
+    tables[name] = new Int32Array(buffer, at, n);
+    at += 4 * n;
+  });
+  return tables as PayloadTables;
+}
+
+function malformed(message: string): BundleError {
+  return new BundleError("IAMC5005", `the bundle payload is malformed: ${message}`);
 }
 
 /** The key id a bundle is signed with, or undefined when it is unsigned (after decodeBundle accepted its frame). */
@@ -282,10 +478,32 @@ function readSignatureBlock(bytes: Uint8Array, signed: number): { keyId: string;
 
 /**
  * Checks the frame, the digest and (when a verifier is given) the signature, then decodes the
- * payload. Throws BundleError with a stable code: IAMC5002 not a bundle, IAMC5003 unknown format
- * version, IAMC5004 truncated or corrupt, IAMC5007 unsigned or not signed by a trusted key.
+ * payload, cold part included. Throws BundleError with a stable code: IAMC5002 not a bundle,
+ * IAMC5003 unknown format version, IAMC5004 truncated or corrupt, IAMC5005 not a decision table,
+ * IAMC5007 unsigned or not signed by a trusted key. The tables are views of `bytes`.
  */
 export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256, verify?: BundleVerifier): BundlePayload {
+  return expandPayload(readPayload(bytes, digestOf, verify));
+}
+
+/** The payload with its cold part decoded. */
+export function expandPayload(wire: WirePayload): BundlePayload {
+  const cold = decodeCold(wire.cold, wire.statements);
+  const { tables, actions, resources, statements: _statements, cold: _cold, ...rest } = wire;
+  return {
+    ...rest,
+    actions: { ...actions, literals: cold.literals[0] },
+    resources: { ...resources, literals: cold.literals[1] },
+    tables,
+    provenance: cold.provenance,
+  };
+}
+
+/**
+ * As decodeBundle, leaving the cold part encoded (loading does not read it): checks the frame,
+ * the digest and the signature, decodes the payload's map and takes views of its tables.
+ */
+export function readPayload(bytes: Uint8Array, digestOf: Sha256 = sha256, verify?: BundleVerifier): WirePayload {
   if (!(bytes instanceof Uint8Array)) throw new BundleError("IAMC5002", "a bundle must be given as bytes (Uint8Array)");
   if (bytes.length < 4 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new BundleError("IAMC5002", "not an iamc bundle: the magic number `IAMC` is missing");
@@ -329,11 +547,44 @@ export function decodeBundle(bytes: Uint8Array, digestOf: Sha256 = sha256, verif
   } catch (error) {
     throw new BundleError("IAMC5004", `the bundle payload cannot be decoded: ${(error as Error).message}`);
   }
-  const model = typeof payload === "object" && payload !== null ? (payload as { model?: unknown }).model : undefined;
-  if (model !== "aws" && model !== "krutrim" && model !== "cloudalus") {
+  const map = typeof payload === "object" && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+  if (map.model !== "aws" && map.model !== "krutrim" && map.model !== "cloudalus") {
     throw new BundleError("IAMC5005", "the bundle payload is not an iamc decision table");
   }
-  return payload as BundlePayload;
+  const { tables, tableLengths, ...rest } = map;
+  if (!(rest.cold instanceof Uint8Array) || !Number.isSafeInteger(rest.statements) || (rest.statements as number) < 0) {
+    throw malformed("its statement section is missing");
+  }
+  return { ...rest, tables: tablesOf(tables, tableLengths) } as unknown as WirePayload;
+}
+
+/** Decodes the cold part of a payload; throws BundleError IAMC5005 when it is not what iamc writes. */
+export function decodeCold(bytes: Uint8Array, statements: number): ColdPayload {
+  assertPlainMsgpack(bytes);
+  let value: unknown;
+  try {
+    value = unpackr.unpack(bytes);
+  } catch {
+    throw malformed("its statement section cannot be decoded");
+  }
+  const strings = (v: unknown) => Array.isArray(v) && v.every((s) => typeof s === "string");
+  const cold = value as { literals?: unknown; provenance?: Record<string, unknown> } | undefined;
+  const p = cold?.provenance;
+  if (typeof cold !== "object" || cold === null || !Array.isArray(cold.literals) || cold.literals.length !== 2 || !strings(cold.literals[0]) || !strings(cold.literals[1]) ||
+    typeof p !== "object" || p === null || !(p.index instanceof Uint8Array) || !(p.deny instanceof Uint8Array) || !(p.text instanceof Uint8Array) ||
+    !Array.isArray(p.sid) || !p.sid.every((s) => s === null || typeof s === "string")) {
+    throw malformed("its statement section is not the statements' provenance");
+  }
+  const policy = undictionary(p.policies, p.policy);
+  const layer = undictionary(p.layers, p.layer);
+  if (policy?.length !== statements || layer?.length !== statements || p.sid.length !== statements ||
+    bytesInt32(p.index).length !== statements || bytesInt32(p.deny).length !== statements) {
+    throw malformed("its statement tables disagree in length");
+  }
+  return {
+    literals: cold.literals as [string[], string[]],
+    provenance: { policy, sid: p.sid as (string | null)[], index: p.index, layer, deny: p.deny, text: p.text },
+  };
 }
 
 /** How deep a bundle payload may nest (iamc writes about six levels). */

@@ -1,18 +1,21 @@
 // The iamc runtime: load a `.iamc` bundle, answer checks. Engine-neutral (no node: imports),
 // depends on nothing but msgpackr, never imports the compiler.
 //
-// A check is: caller -> class (one Map lookup), action -> action class (an automaton walk),
-// resource -> resource class (an automaton walk), (class, action class) -> row and
-// (row, resource class) -> leaf (two hash lookups), then a few integer operations. Nothing in it
-// depends on how many policies, statements or principals the bundle was compiled from.
+// A check is: caller -> class (one Map lookup), action -> action class (an automaton walk, or one
+// Map lookup for a cached spelling), resource -> resource class (an automaton walk), (class,
+// action class) -> row and (row, resource class) -> leaf (two sparse-map lookups: a short list or
+// a hash table), then a few integer operations. Nothing in it depends on how many policies,
+// statements or principals the bundle was compiled from. Loading builds nothing: the tables are
+// views of the bundle's bytes, range-checked once (format.ts, wire.ts).
 import {
-  bytesInt32, decodeBundle, decodeStatementSources,
-  type BundlePayload, type BundleVerifier, type Sha256, type WireAutomaton, type WireDimension, type WireSparseMaps, type WireStatementSource,
+  automatonTable, bytesInt32, decodeCold, decodeStatementSources, expandPayload, int32Bytes, readPayload,
+  type AutomatonName, type AutomatonTable, type BundlePayload, type BundleVerifier, type ColdPayload, type DimensionName, type PayloadTables,
+  type Sha256, type WireAutomaton, type WireDimension, type WirePayload, type WireStatementSource,
 } from "./format.js";
 import { BundleError } from "./errors.js";
 import { compileConditions, type ConditionEnv, type ContextValue, type Predicate } from "./conditions.js";
-import { KeyTable } from "./pair-table.js";
-import { GROUP_BLIND, RESOURCE_KEY, adoptionKey, type WireCondition } from "./wire.js";
+import { sparseEntries, sparseGet, sparseProblem } from "./pair-table.js";
+import { RESOURCE_KEY, adoptionKey, type WireCondition } from "./wire.js";
 
 export { BundleError, BUNDLE_ERROR_CODES, type BundleErrorCode } from "./errors.js";
 export { FORMAT_VERSION, signatureKeyId, type BundleSigner, type BundleVerifier, type Sha256 } from "./format.js";
@@ -189,146 +192,102 @@ export interface TableInspector {
   facts(cls: number): readonly (readonly [string, unknown])[];
 }
 
-/** Loads a bundle for analysis: its decoded payload and the table's structure. */
+/**
+ * Loads a bundle for analysis: its decoded payload and the table's structure. The table reads
+ * its tables in place: `bytes` must not change while it is in use.
+ */
 export function inspectBundle(bytes: Uint8Array, options: LoadOptions = {}): TableInspector {
-  const payload = decodeBundle(bytes, options.sha256, options.verify);
-  return tableOf(payload).inspect(payload);
+  const wire = readPayload(bytes, options.sha256, options.verify);
+  const payload = expandPayload(wire);
+  return tableOf(wire, { literals: [payload.actions.literals, payload.resources.literals], provenance: payload.provenance }).inspect(payload);
 }
 
-function tableOf(payload: BundlePayload): Table {
+function tableOf(payload: WirePayload, cold?: ColdPayload): Table {
   try {
-    return new Table(payload);
+    return new Table(payload, cold);
   } catch (error) {
     if (error instanceof BundleError) throw error;
     throw new BundleError("IAMC5005", `the bundle payload is malformed: ${(error as Error).message}`);
   }
 }
 
-/** Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle. */
+/**
+ * Loads bundle bytes. Throws BundleError (with a stable `code`) when they are not a valid bundle.
+ * The authorizer reads its tables in place, as views of `bytes` (nothing is copied or built):
+ * `bytes` must not change while it is in use.
+ */
 export function loadBundle(bytes: Uint8Array, options: LoadOptions = {}): Authorizer {
-  return tableOf(decodeBundle(bytes, options.sha256, options.verify));
+  return tableOf(readPayload(bytes, options.sha256, options.verify));
 }
 
-// An automaton at run time: one record of NODE ints per state, so that a step touches one
-// cache line per state (a bundle's struct-of-arrays tables would touch six), and its edges as
-// interleaved (character, target) pairs.
-const NODE = 8;
-/** First edge and end of the state's edges, in pairs of `edges`. */
-const N_EDGES = 0;
-const N_EDGES_END = 1;
-/** The target for characters no edge names (-1: dead). */
+// The load-ready layout (wire.ts), copied here: V8 folds a module's own constants into the hot
+// loops, not imported ones (an import cost ~12% of a check). test/runtime/layout.test.ts keeps
+// the copies equal to wire.ts.
+const NODE = 4;
+const N_RUN = 0;
+const N_EDGES = 1;
 const N_OTHER = 2;
-/**
- * The character of the state's first edge when that edge leads to the next state, else -1. The
- * compiler numbers trie states in preorder, so a chain of one-child states (most of a trie of
- * ARNs) is a run of consecutive records, walked by one sequential load and compare per character.
- */
-const N_RUN = 3;
-/** The state's dense row in fanTable (states with many edges), or -1. */
-const N_FAN = 4;
-const N_CLASS = 5;
-/** 1 for a sink: no edge, and every character stays. Once there the class cannot change. */
-const N_SINK = 6;
-/**
- * When at most three characters leave the state and every other one stays: the index of those
- * three (padded with -1) in `skip`; else -1. The walk then finds the next such character without
- * stepping: the `*`s of `arn:aws:*:::*\/secret/*` wait for a `:` or a `/` this way.
- */
-const N_SKIP = 7;
+const N_CLASS = 3;
+const RUN_NONE = -1;
+const RUN_SINK = -2;
+const RUN_AUX = -3;
+const AUX = 3;
+const A_RUN = 0;
+const A_SKIP = 1;
+const A_FAN = 2;
+const LEAF = 4;
+const L_DENY = 0;
+const L_ALLOW = 1;
+const L_OPEN = 2;
+const L_MATCHED = 3;
+const OPEN = 4;
+const MAP_HEAD = 5;
 
-/** Automata up to this many table cells get a dense transition table. */
-const DENSE_CELLS = 1 << 16;
-/** In a large automaton, states with at least this many edges get a dense row; the rest are scanned. */
-const FAN_EDGES = 5;
-
-/** A flat automaton; stepping it never allocates. */
+/** A flat automaton (layout in wire.ts), read in place from the bundle; stepping it never allocates. */
 class Automaton {
   readonly states: number;
-  readonly classCount: number;
   readonly nodes: Int32Array;
   readonly edges: Int32Array;
+  readonly aux: Int32Array;
+  readonly skip: Int32Array;
   /**
    * For small automata, a dense table over a compressed alphabet: dense[state * width + column],
    * column 0 for characters no edge names. One load per character instead of a search.
    */
   readonly dense: Int32Array | undefined;
+  readonly fanTable: Int32Array;
   readonly width: number;
   readonly asciiColumn: Int32Array;
-  private readonly wideColumn: Map<number, number>;
-  readonly fanTable: Int32Array;
-  readonly skip: Int32Array;
+  private readonly wideColumn = new Map<number, number>();
 
-  constructor(wire: WireAutomaton) {
-    const edgeStart = bytesInt32(wire.edgeStart);
-    const edgeChar = bytesInt32(wire.edgeChar);
-    const edgeTarget = bytesInt32(wire.edgeTarget);
-    const otherTarget = bytesInt32(wire.otherTarget);
-    const stateClass = bytesInt32(wire.stateClass);
-    const states = otherTarget.length;
+  constructor(tables: PayloadTables, dimension: DimensionName, name: AutomatonName, width: unknown, classCount: number) {
+    const table = (t: AutomatonTable) => tables[automatonTable(dimension, name, t)];
+    this.nodes = table("nodes");
+    this.edges = table("edges");
+    this.aux = table("aux");
+    this.skip = table("skip");
+    this.fanTable = table("fan");
+    this.asciiColumn = table("ascii");
+    const dense = table("dense");
+    const wide = table("wide");
+    check(typeof width === "number" && Number.isInteger(width) && width >= 1 && width <= 0x10001, "automaton width out of range");
+    this.width = width;
+    const nodes = this.nodes;
+    check(nodes.length % NODE === 0 && nodes.length >= 2 * NODE, "automaton tables disagree in length");
+    const states = nodes.length / NODE - 1;
     this.states = states;
-    check(edgeStart.length === states + 1 && stateClass.length === states && states > 0, "automaton tables disagree in length");
-    check(edgeChar.length === edgeTarget.length && edgeStart[0] === 0 && edgeStart[states] === edgeChar.length, "automaton edges disagree in length");
-    for (let s = 0; s < states; s++) check(edgeStart[s]! <= edgeStart[s + 1]!, "automaton edges out of order");
-    for (const t of edgeTarget) check(t >= -1 && t < states, "automaton edge out of range");
-    for (const t of otherTarget) check(t >= -1 && t < states, "automaton edge out of range");
-    let classes = 0;
-    for (const c of stateClass) { check(c >= 0, "automaton class out of range"); classes = Math.max(classes, c + 1); }
-    this.classCount = classes;
-
-    // The alphabet: a column per character some edge names.
-    this.asciiColumn = new Int32Array(128);
-    this.wideColumn = new Map();
-    const chars = [...new Set(edgeChar)].sort((x, y) => x - y);
-    this.width = chars.length + 1;
-    chars.forEach((char, i) => {
-      if (char < 128) this.asciiColumn[char] = i + 1;
-      else this.wideColumn.set(char, i + 1);
-    });
-    const fill = (table: Int32Array, row: number, s: number) => {
-      table.fill(otherTarget[s]!, row * this.width, (row + 1) * this.width);
-      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) table[row * this.width + this.columnOf(edgeChar[e]!)] = edgeTarget[e]!;
-    };
-    const small = states * this.width <= DENSE_CELLS;
-    if (small) {
-      this.dense = new Int32Array(states * this.width);
-      for (let s = 0; s < states; s++) fill(this.dense, s, s);
-    }
-
-    this.nodes = new Int32Array(states * NODE);
-    this.edges = new Int32Array(2 * edgeChar.length);
-    for (let e = 0; e < edgeChar.length; e++) {
-      this.edges[2 * e] = edgeChar[e]!;
-      this.edges[2 * e + 1] = edgeTarget[e]!;
-    }
-    const skip: number[] = [];
-    let fanRows = 0;
-    for (let s = 0; s < states; s++) {
-      const first = edgeStart[s]!;
-      const end = edgeStart[s + 1]!;
-      const at = s * NODE;
-      this.nodes[at + N_EDGES] = first;
-      this.nodes[at + N_EDGES_END] = end;
-      this.nodes[at + N_OTHER] = otherTarget[s]!;
-      this.nodes[at + N_RUN] = first < end && edgeTarget[first] === s + 1 ? edgeChar[first]! : -1;
-      this.nodes[at + N_FAN] = !small && end - first >= FAN_EDGES ? fanRows++ : -1;
-      this.nodes[at + N_CLASS] = stateClass[s]!;
-      this.nodes[at + N_SINK] = first === end && otherTarget[s] === s ? 1 : 0;
-      this.nodes[at + N_SKIP] = -1;
-      if (otherTarget[s] === s) {
-        const leaving: number[] = [];
-        for (let e = first; e < end; e++) if (edgeTarget[e] !== s) leaving.push(edgeChar[e]!);
-        if (leaving.length >= 1 && leaving.length <= 3) {
-          this.nodes[at + N_SKIP] = skip.length;
-          skip.push(leaving[0]!, leaving[1] ?? -1, leaving[2] ?? -1);
-        }
-      }
-    }
-    this.skip = Int32Array.from(skip);
-    this.fanTable = new Int32Array(fanRows * this.width);
-    for (let s = 0; s < states; s++) {
-      const row = this.nodes[s * NODE + N_FAN]!;
-      if (row >= 0) fill(this.fanTable, row, s);
-    }
+    check(this.edges.length % 2 === 0 && this.aux.length % AUX === 0 && this.skip.length % 3 === 0, "automaton tables have a partial record");
+    check(this.asciiColumn.length === 128 && wide.length % 2 === 0 && this.fanTable.length % width === 0, "automaton columns disagree in length");
+    check(dense.length === 0 || dense.length === states * width, "automaton dense table disagrees in length");
+    this.dense = dense.length === 0 ? undefined : dense;
+    const problem = automatonProblem(this, classCount);
+    check(problem === undefined, problem ?? "");
+    // Every index the walk follows is in range: edge, dense and fan targets are states (or -1),
+    // columns are columns.
+    check(outOfRange(this.edges, 1, 2, -1, states) < 0, "automaton edge out of range");
+    check(outOfRange(dense, 0, 1, -1, states) < 0 && outOfRange(this.fanTable, 0, 1, -1, states) < 0, "automaton edge out of range");
+    check(outOfRange(this.asciiColumn, 0, 1, 0, width) < 0 && outOfRange(wide, 1, 2, 1, width) < 0, "automaton column out of range");
+    for (let i = 0; i < wide.length; i += 2) this.wideColumn.set(wide[i]!, wide[i + 1]!);
   }
 
   /** The class of a state the walk ended in (-1, dead: class 0). */
@@ -338,13 +297,97 @@ class Automaton {
 
   /** Whether nothing can match: one dead state. */
   get trivial(): boolean {
-    return this.states === 1 && this.edges.length === 0 && this.nodes[N_OTHER] === -1;
+    return this.states === 1 && this.edges.length === 0 && this.nodes[N_OTHER] === -1 && this.nodes[N_RUN] === RUN_NONE;
   }
 
   /** The column of a (folded) character in the dense tables. */
   columnOf(char: number): number {
     return char < 128 ? this.asciiColumn[char]! : (this.wideColumn.get(char) ?? 0);
   }
+
+  /** The run character of a state, or -1. */
+  runOf(state: number): number {
+    const run = this.nodes[state * NODE + N_RUN]!;
+    return run <= RUN_AUX ? this.aux[AUX * (RUN_AUX - run) + A_RUN]! : run >= 0 ? run : -1;
+  }
+
+  /** The automaton as analysis tools read it: per state its edges (run edge included), other target and class. */
+  toWire(): WireAutomaton {
+    const edgeStart = [0];
+    const edgeChar: number[] = [];
+    const edgeTarget: number[] = [];
+    const otherTarget: number[] = [];
+    const stateClass: number[] = [];
+    for (let s = 0; s < this.states; s++) {
+      const run = this.runOf(s);
+      let runDone = run < 0;
+      for (let e = 2 * this.nodes[s * NODE + N_EDGES]!, end = 2 * this.nodes[(s + 1) * NODE + N_EDGES]!; e < end; e += 2) {
+        if (!runDone && run < this.edges[e]!) {
+          edgeChar.push(run);
+          edgeTarget.push(s + 1);
+          runDone = true;
+        }
+        edgeChar.push(this.edges[e]!);
+        edgeTarget.push(this.edges[e + 1]!);
+      }
+      if (!runDone) {
+        edgeChar.push(run);
+        edgeTarget.push(s + 1);
+      }
+      edgeStart.push(edgeChar.length);
+      otherTarget.push(this.nodes[s * NODE + N_OTHER]!);
+      stateClass.push(this.nodes[s * NODE + N_CLASS]!);
+    }
+    return {
+      edgeStart: int32Bytes(edgeStart), edgeChar: int32Bytes(edgeChar), edgeTarget: int32Bytes(edgeTarget),
+      otherTarget: int32Bytes(otherTarget), stateClass: int32Bytes(stateClass),
+    };
+  }
+}
+
+/**
+ * Why an automaton's records cannot be walked safely, or undefined: every index the walk can
+ * follow is checked (orders are not: a list out of order only makes a loop run short). One pass
+ * per table, through two loops shared by every table, so that they are compiled once.
+ */
+function automatonProblem(a: Automaton, classCount: number): string | undefined {
+  const { nodes, aux, states } = a;
+  // a run character, RUN_NONE, RUN_SINK, or an aux record; edges within `edges`; a target; a class
+  if (recordOutOfRange(nodes, RUN_AUX - aux.length / AUX + 1, 0x10000, 0, a.edges.length / 2 + 1, -1, states, 0, classCount) >= 0) {
+    return "automaton state out of range";
+  }
+  const skips = a.skip.length;
+  if (outOfRange(aux, A_RUN, AUX, -1, 0x10000) >= 0 || outOfRange(aux, A_SKIP, AUX, -1, Math.max(0, skips - 2)) >= 0 || outOfRange(aux, A_FAN, AUX, -1, a.fanTable.length / a.width) >= 0) {
+    return "automaton aux record out of range";
+  }
+  // a run leads to the next state: the last state has none
+  if (a.runOf(states - 1) >= 0) return "automaton run out of range";
+  return undefined;
+}
+
+/** Any int32: a field a lookup only compares. */
+const ANY_LO = -0x80000000;
+const ANY_HI = 0x80000000;
+
+/** The index of the first record of 4 ints with a field outside its range [lo, hi), or -1. */
+function recordOutOfRange(table: Int32Array, lo0: number, hi0: number, lo1: number, hi1: number, lo2: number, hi2: number, lo3: number, hi3: number): number {
+  for (let i = 0; i + 3 < table.length; i += 4) {
+    const a = table[i]!;
+    const b = table[i + 1]!;
+    const c = table[i + 2]!;
+    const d = table[i + 3]!;
+    if (a < lo0 || a >= hi0 || b < lo1 || b >= hi1 || c < lo2 || c >= hi2 || d < lo3 || d >= hi3) return i;
+  }
+  return -1;
+}
+
+/** The index of the first of table[from], table[from + step], ... outside [lo, hi), or -1. */
+function outOfRange(table: Int32Array, from: number, step: number, lo: number, hi: number): number {
+  for (let i = from; i < table.length; i += step) {
+    const v = table[i]!;
+    if (v < lo || v >= hi) return i;
+  }
+  return -1;
 }
 
 /**
@@ -355,11 +398,10 @@ class Automaton {
 class Dimension {
   private readonly main: Automaton;
   private readonly wild: Automaton;
-  private readonly mainBits: Int32Array;
-  private readonly mainGroup: Int32Array;
-  private readonly wildBits: Int32Array;
-  private readonly wildGroup: Int32Array;
-  private readonly wildKms: Int32Array;
+  /** Per main class: bits, group (or -1). */
+  private readonly mainFacts: Int32Array;
+  /** Per wild class: bits, group, KMS key. */
+  private readonly wildFacts: Int32Array;
   /** No wild patterns: the wild automaton need not be walked. */
   private readonly wildTrivial: boolean;
   readonly groupCount: number;
@@ -372,71 +414,70 @@ class Dimension {
   /** Whether ASCII letters compare case-insensitively (actions) or not (resources). */
   private readonly fold: boolean;
 
-  constructor(wire: WireDimension, groupCount: number, fold: boolean) {
+  constructor(p: WirePayload, name: DimensionName, groupCount: number, fold: boolean) {
+    const wire = p[name];
+    check(typeof wire === "object" && wire !== null && wire.groupCount === groupCount, "dimension group count disagrees");
     this.fold = fold;
-    this.main = new Automaton(wire.main);
-    this.wild = new Automaton(wire.wild);
-    this.mainBits = bytesInt32(wire.mainBits);
-    this.mainGroup = bytesInt32(wire.mainGroup);
-    this.wildBits = bytesInt32(wire.wildBits);
-    this.wildGroup = bytesInt32(wire.wildGroup);
-    this.wildKms = bytesInt32(wire.wildKms);
     this.groupCount = groupCount;
-    check(wire.groupCount === groupCount, "dimension group count disagrees");
-    check(this.mainBits.length >= this.main.classCount && this.mainGroup.length === this.mainBits.length, "main class tables disagree in length");
-    check(this.wildBits.length >= this.wild.classCount && this.wildGroup.length === this.wildBits.length && this.wildKms.length === this.wildBits.length, "wild class tables disagree in length");
-    for (const g of this.mainGroup) check(g >= -1 && g < groupCount, "group out of range");
-    for (const g of this.wildGroup) check(g >= 0 && g < groupCount, "group out of range");
+    this.mainFacts = p.tables[`${name}.mainFacts`];
+    this.wildFacts = p.tables[`${name}.wildFacts`];
+    check(this.mainFacts.length % 2 === 0 && this.mainFacts.length >= 2, "main class tables disagree in length");
+    check(this.wildFacts.length % 3 === 0 && this.wildFacts.length >= 3, "wild class tables disagree in length");
+    check(outOfRange(this.mainFacts, 1, 2, -1, groupCount) < 0 && outOfRange(this.wildFacts, 1, 3, 0, groupCount) < 0, "group out of range");
+    check(outOfRange(this.wildFacts, 2, 3, 0, 2) < 0, "kms flag out of range");
+    this.main = new Automaton(p.tables, name, "main", wire.mainWidth, this.mainFacts.length / 2);
+    this.wild = new Automaton(p.tables, name, "wild", wire.wildWidth, this.wildFacts.length / 3);
     this.wildTrivial = this.wild.trivial;
-    // The literal spellings, classified now by the same walk the hot path would do.
-    check(Array.isArray(wire.literals) && wire.literals.every((l) => typeof l === "string"), "dimension literals are not strings");
-    const count = wire.literals.length;
-    this.literalFacts = new Int32Array(4 * count);
-    wire.literals.forEach((literal, i) => {
-      this.classifyByWalk(literal);
-      this.literalFacts.set([this.mainClass, this.bits, this.group, this.kms], 4 * i);
-      this.literals.set(literal, i);
-    });
+    // The cached spellings, classified by the compiler.
+    const spellings = wire.spellings;
+    const facts = p.tables[`${name}.spellingFacts`];
+    check(Array.isArray(spellings) && spellings.every((l) => typeof l === "string") && facts.length === 4 * spellings.length, "dimension spellings disagree with their classes");
+    check(recordOutOfRange(facts, 0, this.mainClassCount, ANY_LO, ANY_HI, 0, groupCount, 0, 2) < 0, "spelling class out of range");
+    this.spellingFacts = facts;
+    spellings.forEach((spelling, i) => this.spellings.set(spelling, i));
   }
 
-  /** Literal spelling -> index into literalFacts (4 per literal: main class, bits, group, kms). */
-  private readonly literals = new Map<string, number>();
-  private readonly literalFacts: Int32Array;
+  /** Cached spelling -> index into spellingFacts (4 per spelling: main class, bits, group, kms). */
+  private readonly spellings = new Map<string, number>();
+  private readonly spellingFacts: Int32Array;
 
   get mainClassCount(): number {
-    return this.mainBits.length;
+    return this.mainFacts.length / 2;
+  }
+
+  /** The automata as analysis tools read them. */
+  toWire(): { main: WireAutomaton; wild: WireAutomaton } {
+    return { main: this.main.toWire(), wild: this.wild.toWire() };
   }
 
   /** Classifies `text`, leaving the answer in mainClass, bits, group and kms. */
   classify(text: string): void {
-    const literal = this.literals.size === 0 ? undefined : this.literals.get(text);
-    if (literal === undefined) {
-      this.classifyByWalk(text);
+    const spelling = this.spellings.size === 0 ? undefined : this.spellings.get(text);
+    if (spelling === undefined) {
+      const fold = this.fold;
+      const m = walk(this.main, text, fold);
+      const w = this.wildTrivial ? 0 : walk(this.wild, text, fold);
+      this.classifyStates(m, w);
       return;
     }
-    const facts = this.literalFacts;
-    this.mainClass = facts[4 * literal]!;
-    this.bits = facts[4 * literal + 1]!;
-    this.group = facts[4 * literal + 2]!;
-    this.kms = facts[4 * literal + 3]!;
-  }
-
-  private classifyByWalk(text: string): void {
-    const fold = this.fold;
-    const m = walk(this.main, text, fold);
-    const w = this.wildTrivial ? 0 : walk(this.wild, text, fold);
-    this.classifyStates(m, w);
+    const facts = this.spellingFacts;
+    this.mainClass = facts[4 * spelling]!;
+    this.bits = facts[4 * spelling + 1]!;
+    this.group = facts[4 * spelling + 2]!;
+    this.kms = facts[4 * spelling + 3]!;
   }
 
   /** Classifies the strings that end in main state `m` and wild state `w` (-1: dead). */
   classifyStates(m: number, w: number): void {
     const k = this.main.classOf(m);
     const c = this.wild.classOf(w);
+    const main = this.mainFacts;
+    const wild = this.wildFacts;
     this.mainClass = k;
-    this.bits = this.mainBits[k]! | this.wildBits[c]!;
-    const g = this.mainGroup[k]!;
-    this.group = g >= 0 ? g : this.wildGroup[c]!;
-    this.kms = this.wildKms[c]!;
+    this.bits = main[2 * k]! | wild[3 * c]!;
+    const g = main[2 * k + 1]!;
+    this.group = g >= 0 ? g : wild[3 * c + 1]!;
+    this.kms = wild[3 * c + 2]!;
   }
 }
 
@@ -448,9 +489,9 @@ class Dimension {
  */
 function walk(a: Automaton, text: string, fold: boolean): number {
   const nodes = a.nodes;
-  const skips = a.skip;
+  const aux = a.aux;
   let state = 0;
-  if (nodes[N_SINK] === 1) return 0;
+  if (nodes[N_RUN] === RUN_SINK) return 0;
   const length = text.length;
   const dense = a.dense;
   const width = a.width;
@@ -458,20 +499,23 @@ function walk(a: Automaton, text: string, fold: boolean): number {
   if (dense !== undefined) {
     for (let i = 0; i < length; i++) {
       let char = foldedAt(text, i, fold);
-      const at = state * NODE;
-      if (nodes[at + N_RUN] === char) {
+      const run = nodes[state * NODE + N_RUN]!;
+      if (run === char) {
         state++;
         continue; // as in the sparse loop below
       }
-      const skip = nodes[at + N_SKIP]!;
-      if (skip >= 0) {
-        // Only these characters leave the state: find the next one without stepping.
-        i = skipTo(text, i, fold, skips, skip);
-        if (i === length) return state;
-        char = foldedAt(text, i, fold);
+      if (run <= RUN_AUX) {
+        const x = AUX * (RUN_AUX - run);
+        const skip = aux[x + A_SKIP]!;
+        if (skip >= 0) {
+          // Only these characters leave the state: find the next one without stepping.
+          i = skipTo(text, i, fold, a.skip, skip);
+          if (i === length) return state;
+          char = foldedAt(text, i, fold);
+        }
       }
       state = dense[state * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
-      if (state < 0 || nodes[state * NODE + N_SINK] === 1) return state;
+      if (state < 0 || nodes[state * NODE + N_RUN] === RUN_SINK) return state;
     }
     return state;
   }
@@ -479,31 +523,42 @@ function walk(a: Automaton, text: string, fold: boolean): number {
   const fanTable = a.fanTable;
   for (let i = 0; i < length; i++) {
     let char = foldedAt(text, i, fold);
-    let at = state * NODE;
-    if (nodes[at + N_RUN] === char) {
+    const at = state * NODE;
+    const run = nodes[at + N_RUN]!;
+    if (run === char) {
       state++;
       continue; // a sink reached this way stays put and is caught at the next step
     }
-    const skip = nodes[at + N_SKIP]!;
-    if (skip >= 0) {
-      i = skipTo(text, i, fold, skips, skip);
-      if (i === length) return state;
-      char = foldedAt(text, i, fold);
+    let row = -1;
+    if (run <= RUN_AUX) {
+      const x = AUX * (RUN_AUX - run);
+      const skip = aux[x + A_SKIP]!;
+      if (skip >= 0) {
+        i = skipTo(text, i, fold, a.skip, skip);
+        if (i === length) return state;
+        char = foldedAt(text, i, fold);
+        // `edges` leaves out the run edge
+        if (aux[x + A_RUN] === char) {
+          state++;
+          continue;
+        }
+      }
+      row = aux[x + A_FAN]!;
     }
-    const row = nodes[at + N_FAN]!;
     if (row >= 0) {
       state = fanTable[row * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
     } else {
-      // Fewer than FAN_EDGES edges: scan them.
+      // A few edges: scan them.
       let next = nodes[at + N_OTHER]!;
-      for (let e = 2 * nodes[at + N_EDGES]!, end = 2 * nodes[at + N_EDGES_END]!; e < end; e += 2) {
-        if (edges[e] === char) { next = edges[e + 1]!; break; }
+      for (let e = 2 * nodes[at + N_EDGES]!, end = 2 * nodes[at + NODE + N_EDGES]!; e < end; e += 2) {
+        if (edges[e] === char) {
+          next = edges[e + 1]!;
+          break;
+        }
       }
       state = next;
     }
-    if (state < 0) return state;
-    at = state * NODE;
-    if (nodes[at + N_SINK] === 1) return state;
+    if (state < 0 || nodes[state * NODE + N_RUN] === RUN_SINK) return state;
   }
   return state;
 }
@@ -532,60 +587,32 @@ function foldWide(char: number): number {
   return String.fromCharCode(char).toLowerCase().charCodeAt(0);
 }
 
-/** Sparse maps from a dimension's classes to ids, in one hash table keyed (map, main class, bits, group). */
+/** Sparse maps from a dimension's classes to ids (runtime/pair-table.ts), read in place. */
 class SparseMaps {
-  private readonly mask: Int32Array;
-  private readonly table: KeyTable;
+  readonly head: Int32Array;
+  readonly slots: Int32Array;
 
-  constructor(wire: WireSparseMaps, mainClasses: number, valueCount: number) {
-    this.mask = bytesInt32(wire.mask);
-    const start = bytesInt32(wire.start);
-    const main = bytesInt32(wire.main);
-    const bits = bytesInt32(wire.bits);
-    const group = bytesInt32(wire.group);
-    const values = bytesInt32(wire.values);
-    const defaultStart = bytesInt32(wire.defaultStart);
-    const defaultBits = bytesInt32(wire.defaultBits);
-    const defaultGroup = bytesInt32(wire.defaultGroup);
-    const defaultValues = bytesInt32(wire.defaultValues);
-    const maps = this.mask.length;
-    check(start.length === maps + 1 && defaultStart.length === maps + 1, "sparse map offsets disagree in length");
-    check(main.length === values.length && bits.length === values.length && group.length === values.length && start[maps] === values.length, "sparse map entries disagree in length");
-    check(defaultBits.length === defaultValues.length && defaultGroup.length === defaultValues.length && defaultStart[maps] === defaultValues.length, "sparse map defaults disagree in length");
-    this.table = new KeyTable(values.length + defaultValues.length);
-    for (let m = 0; m < maps; m++) {
-      for (let i = start[m]!; i < start[m + 1]!; i++) {
-        check(main[i]! >= 0 && main[i]! < mainClasses && values[i]! >= 0 && values[i]! < valueCount, "sparse map entry out of range");
-        this.table.set(m, main[i]!, bits[i]!, group[i]!, values[i]!);
-      }
-      for (let i = defaultStart[m]!; i < defaultStart[m + 1]!; i++) {
-        check(defaultValues[i]! >= 0 && defaultValues[i]! < valueCount, "sparse map default out of range");
-        this.table.set(m, -1, defaultBits[i]!, defaultGroup[i]!, defaultValues[i]!);
-      }
-    }
+  constructor(tables: PayloadTables, name: "classActions" | "rows", mainClasses: number, valueCount: number) {
+    this.head = tables[`${name}.head`];
+    this.slots = tables[`${name}.slots`];
+    const problem = sparseProblem(this.head, this.slots);
+    check(problem === undefined, problem ?? "");
+    // a main class (EMPTY_MAIN in a free slot, -1 in defaults), compared bits and group, a value (-1 in a free slot)
+    check(recordOutOfRange(this.slots, -2, mainClasses, ANY_LO, ANY_HI, ANY_LO, ANY_HI, -1, valueCount) < 0, "sparse map entry out of range");
   }
 
   get size(): number {
-    return this.mask.length;
+    return this.head.length / MAP_HEAD;
   }
 
   /** As `get`, for a classification given as numbers (analysis tools; the hot path uses `get`). */
   getFor(m: number, mainClass: number, dimensionBits: number, dimensionGroup: number): number {
-    const mask = this.mask[m]!;
-    const group = (mask & GROUP_BLIND) !== 0 ? 0 : dimensionGroup;
-    const bits = dimensionBits & mask & ~GROUP_BLIND;
-    const value = this.table.get(m, mainClass, bits, group);
-    return value >= 0 ? value : this.table.get(m, -1, bits, group);
+    return sparseGet(this.head, this.slots, m, mainClass, dimensionBits, dimensionGroup);
   }
 
   /** The value of map `m` for the dimension's last classification, or -1. */
   get(m: number, d: Dimension): number {
-    const mask = this.mask[m]!;
-    // GROUP_BLIND (bit 30 of the mask): this map's answer does not depend on the group.
-    const group = (mask & GROUP_BLIND) !== 0 ? 0 : d.group;
-    const bits = d.bits & mask & ~GROUP_BLIND;
-    const value = this.table.get(m, d.mainClass, bits, group);
-    return value >= 0 ? value : this.table.get(m, -1, bits, group);
+    return sparseGet(this.head, this.slots, m, d.mainClass, d.bits, d.group);
   }
 }
 
@@ -656,21 +683,36 @@ function userNameOfArn(arn: string): string | undefined {
   return match?.[1];
 }
 
-/** The leaves: per leaf one record of LEAF ints, a check's one cache line; then the statement lists. */
+/** The leaves: per leaf one record of LEAF ints (wire.ts), a check's one cache line; then the statement lists. */
 interface LeafTables {
-  /** LEAF per leaf: deny bits, allow bits, and the leaf's open entries [from, to) in `open`. */
+  /** LEAF per leaf and a sentinel: deny bits, allow bits, first open entry, first matched statement. */
   readonly record: Int32Array;
-  /** 4 per open entry: statement, slot, 1 for a deny, predicate. */
+  /** OPEN per open entry: statement, slot, 1 for a deny, predicate. */
   readonly open: Int32Array;
-  readonly matchedStart: Int32Array;
   readonly matched: Int32Array;
 }
 
-const LEAF = 4;
-const L_DENY = 0;
-const L_ALLOW = 1;
-const L_OPEN = 2;
-const L_OPEN_END = 3;
+/**
+ * The number of leaves, or -1 when the leaf tables cannot be read safely: each leaf's lists within
+ * their tables, statement, slot and predicate ids in range.
+ */
+function leafProblem(leaves: LeafTables, statements: number, predicates: number): number {
+  const { record, open, matched } = leaves;
+  if (record.length % LEAF !== 0 || record.length < LEAF || open.length % OPEN !== 0) return -1;
+  if (recordOutOfRange(record, ANY_LO, ANY_HI, ANY_LO, ANY_HI, 0, open.length / OPEN + 1, 0, matched.length + 1) >= 0) return -1;
+  if (recordOutOfRange(open, 0, statements, 0, 31, ANY_LO, ANY_HI, 0, predicates) >= 0 || outOfRange(matched, 0, 1, 0, statements) >= 0) return -1;
+  return record.length / LEAF - 1;
+}
+
+/** The statements' provenance, decoded from the cold part on first use (explain and analysis only). */
+interface Provenance {
+  readonly policy: readonly string[];
+  readonly sid: readonly (string | null)[];
+  readonly layer: readonly string[];
+  readonly index: Int32Array;
+  readonly deny: Int32Array;
+  readonly text: Uint8Array;
+}
 
 class Table implements Authorizer {
   private readonly actions: Dimension;
@@ -694,60 +736,40 @@ class Table implements Authorizer {
   private readonly kinds: BundlePayload["kinds"];
   private readonly predicates: readonly Predicate[];
   private readonly predicateWires: BundlePayload["predicates"];
-  private readonly provenance: BundlePayload["provenance"];
-  private readonly provenanceIndex: Int32Array;
-  private readonly provenanceDeny: Int32Array;
-  /** The payload's sparse maps and statement texts, kept for explain's near misses (decoded on first use). */
-  private readonly wire: Pick<BundlePayload, "rows" | "classes" | "provenance">;
+  private readonly statementCount: number;
+  /** The cold part: decoded when explain first needs it (or given, when the payload was decoded whole). */
+  private coldBytes: Uint8Array | undefined;
+  private coldPart: ColdPayload | undefined;
+  private provenanceTables: Provenance | undefined;
   private nearMissTables: { classActions: MapEntries; rows: MapEntries; texts: readonly WireStatementSource[] } | undefined;
   private readonly slots: readonly string[];
   private readonly env = new RequestEnv();
   readonly info: Authorizer["info"];
 
-  constructor(p: BundlePayload) {
+  constructor(p: WirePayload, cold?: ColdPayload) {
+    const t = p.tables;
     this.groupCount = p.groupCount;
     this.accounts = p.accounts;
-    check(Number.isInteger(this.groupCount) && this.groupCount === this.accounts.length + 2, "group count disagrees with accounts");
-    this.actions = new Dimension(p.actions, 1, true);
-    this.resources = new Dimension(p.resources, this.groupCount, false);
+    check(Number.isInteger(this.groupCount) && Array.isArray(this.accounts) && this.groupCount === this.accounts.length + 2, "group count disagrees with accounts");
+    this.actions = new Dimension(p, "actions", 1, true);
+    this.resources = new Dimension(p, "resources", this.groupCount, false);
 
     this.classNames = p.classes.names;
-    this.classKind = bytesInt32(p.classes.kind);
+    this.classKind = t.classKind;
     this.classFacts = p.classes.facts;
     const classCount = this.classNames.length;
     check(this.classKind.length === classCount && this.classFacts.length === classCount, "class tables disagree in length");
-    const principalClass = bytesInt32(p.principalClass);
+    const principalClass = t.principalClass;
     check(principalClass.length === p.principals.length, "principal tables disagree in length");
-    p.principals.forEach((id, i) => this.principals.set(id, inRange(principalClass[i]!, classCount)));
-    const outsiderClass = bytesInt32(p.outsiderAccountClass);
+    check(outOfRange(principalClass, 0, 1, 0, classCount) < 0, "an index is out of range");
+    p.principals.forEach((id, i) => this.principals.set(id, principalClass[i]!));
+    const outsiderClass = t.outsiderAccountClass;
     check(outsiderClass.length === p.outsiderAccounts.length, "outsider tables disagree in length");
-    p.outsiderAccounts.forEach((id, i) => this.outsiderAccounts.set(id, inRange(outsiderClass[i]!, classCount)));
+    check(outOfRange(outsiderClass, 0, 1, 0, classCount) < 0, "an index is out of range");
+    p.outsiderAccounts.forEach((id, i) => this.outsiderAccounts.set(id, outsiderClass[i]!));
     this.stranger = inRange(p.stranger, classCount);
     this.anonymous = inRange(p.anonymous, classCount);
     this.refused = p.refused === -1 ? -1 : inRange(p.refused, classCount);
-
-    const allowBits = bytesInt32(p.leaves.allow);
-    const denyBits = bytesInt32(p.leaves.deny);
-    const openStart = bytesInt32(p.leaves.openStart);
-    const leafCount = allowBits.length;
-    check(denyBits.length === leafCount && openStart.length === leafCount + 1, "leaf tables disagree in length");
-    const record = new Int32Array(leafCount * LEAF);
-    for (let leaf = 0; leaf < leafCount; leaf++) {
-      check(openStart[leaf]! <= openStart[leaf + 1]!, "leaf lists out of order");
-      record[leaf * LEAF + L_DENY] = denyBits[leaf]!;
-      record[leaf * LEAF + L_ALLOW] = allowBits[leaf]!;
-      record[leaf * LEAF + L_OPEN] = openStart[leaf]!;
-      record[leaf * LEAF + L_OPEN_END] = openStart[leaf + 1]!;
-    }
-    this.leaves = {
-      record,
-      open: bytesInt32(p.leaves.open),
-      matchedStart: bytesInt32(p.leaves.matchedStart),
-      matched: bytesInt32(p.leaves.matched),
-    };
-    this.rows = new SparseMaps(p.rows, this.resources.mainClassCount, leafCount);
-    this.classActions = new SparseMaps(p.classes.actions, this.actions.mainClassCount, this.rows.size);
-    check(this.classActions.size === classCount, "class action maps disagree with classes");
 
     this.predicates = p.predicates.map((wires) => {
       const predicate = compileConditions(wires);
@@ -755,28 +777,45 @@ class Table implements Authorizer {
       return predicate;
     });
     this.predicateWires = p.predicates;
-    this.provenance = p.provenance;
-    this.provenanceIndex = bytesInt32(p.provenance.index);
-    this.provenanceDeny = bytesInt32(p.provenance.deny);
-    this.wire = { rows: p.rows, classes: p.classes, provenance: p.provenance };
-    const statements = this.provenance.policy.length;
-    check(this.leaves.matchedStart.length === leafCount + 1, "leaf tables disagree in length");
-    check(openStart[0] === 0 && this.leaves.open.length === 4 * openStart[leafCount]! && this.leaves.matched.length === this.leaves.matchedStart[leafCount]!, "leaf lists disagree in length");
-    for (let i = 0; i < this.leaves.open.length; i += 4) {
-      inRange(this.leaves.open[i]!, statements);
-      inRange(this.leaves.open[i + 1]!, 31);
-      inRange(this.leaves.open[i + 3]!, this.predicates.length);
-    }
-    for (const s of this.leaves.matched) inRange(s, statements);
-    this.termStart = bytesInt32(p.termStart);
-    this.termBits = bytesInt32(p.termBits);
+    const statements = p.statements;
+    this.statementCount = statements;
+    this.leaves = { record: t["leaves.record"], open: t["leaves.open"], matched: t["leaves.matched"] };
+    const leafCount = leafProblem(this.leaves, statements, this.predicates.length);
+    check(leafCount >= 0, "leaf tables disagree with each other or out of range");
+    this.rows = new SparseMaps(t, "rows", this.resources.mainClassCount, leafCount);
+    this.classActions = new SparseMaps(t, "classActions", this.actions.mainClassCount, this.rows.size);
+    check(this.classActions.size === classCount, "class action maps disagree with classes");
+
+    this.termStart = t.termStart;
+    this.termBits = t.termBits;
     this.kinds = p.kinds;
-    check(this.termStart.length === this.kinds.length * this.groupCount * 2 + 1, "term tables disagree in length");
-    for (const k of this.classKind) inRange(k, this.kinds.length);
+    check(Array.isArray(this.kinds) && this.termStart.length === this.kinds.length * this.groupCount * 2 + 1, "term tables disagree in length");
+    check(outOfRange(this.termStart, 0, 1, 0, this.termBits.length + 1) < 0, "term tables out of range");
+    check(outOfRange(this.classKind, 0, 1, 0, this.kinds.length) < 0, "an index is out of range");
     this.slots = p.slots;
+    check(Array.isArray(this.slots), "the verdict slots are missing");
+    this.coldBytes = p.cold;
+    this.coldPart = cold;
     const build = p.build;
     if (build !== undefined) check(Number.isSafeInteger(build.revision) && build.revision >= 0 && typeof build.createdAt === "string", "the build record is malformed");
     this.info = { compiler: p.compiler, sources: p.sources, classes: classCount, leaves: leafCount, ...(build === undefined ? {} : { build: { revision: build.revision, createdAt: build.createdAt } }) };
+  }
+
+  /** The cold part of the payload (statement provenance and texts, literals), decoded once. */
+  private cold(): ColdPayload {
+    if (this.coldPart === undefined) {
+      this.coldPart = decodeCold(this.coldBytes!, this.statementCount);
+      this.coldBytes = undefined;
+    }
+    return this.coldPart;
+  }
+
+  private get provenance(): Provenance {
+    if (this.provenanceTables === undefined) {
+      const p = this.cold().provenance;
+      this.provenanceTables = { policy: p.policy, sid: p.sid, layer: p.layer, index: bytesInt32(p.index), deny: bytesInt32(p.deny), text: p.text };
+    }
+    return this.provenanceTables;
   }
 
   check(request: Request): Decision {
@@ -793,11 +832,11 @@ class Table implements Authorizer {
       if (record[r + L_DENY] !== 0) return EXPLICIT_DENY;
       let allow = record[r + L_ALLOW]!;
       const openFrom = record[r + L_OPEN]!;
-      const openTo = record[r + L_OPEN_END]!;
+      const openTo = record[r + LEAF + L_OPEN]!;
       if (openFrom !== openTo) {
         const env = this.prepareEnv(request, cls);
         for (let i = openFrom; i < openTo; i++) {
-          const at = i * 4;
+          const at = i * OPEN;
           if (!this.predicates[leaves.open[at + 3]!]!(env)) continue;
           if (leaves.open[at + 2] === 1) return EXPLICIT_DENY;
           allow |= 1 << leaves.open[at + 1]!;
@@ -829,12 +868,12 @@ class Table implements Authorizer {
     const statements: DecidingStatement[] = [];
     let allow = leaves.record[leaf * LEAF + L_ALLOW]!;
     let deny = leaves.record[leaf * LEAF + L_DENY]!;
-    for (let i = leaves.matchedStart[leaf]!; i < leaves.matchedStart[leaf + 1]!; i++) statements.push(this.statement(leaves.matched[i]!, false));
+    for (let i = leaves.record[leaf * LEAF + L_MATCHED]!; i < leaves.record[(leaf + 1) * LEAF + L_MATCHED]!; i++) statements.push(this.statement(leaves.matched[i]!, false));
     const unmet: UnmetCondition[] = [];
     if (deny === 0) {
       const env = this.prepareEnv(request, cls);
-      for (let i = leaves.record[leaf * LEAF + L_OPEN]!; i < leaves.record[leaf * LEAF + L_OPEN_END]!; i++) {
-        const at = i * 4;
+      for (let i = leaves.record[leaf * LEAF + L_OPEN]!; i < leaves.record[(leaf + 1) * LEAF + L_OPEN]!; i++) {
+        const at = i * OPEN;
         if (!this.predicates[leaves.open[at + 3]!]!(env)) {
           const failed = this.firstFailing(leaves.open[at + 3]!, env);
           if (failed !== undefined) unmet.push({ statement: this.statement(leaves.open[at]!, true), ...failed });
@@ -892,14 +931,14 @@ class Table implements Authorizer {
    */
   private nearMisses(cls: number, leaf: number, request: Request, unmet: readonly UnmetCondition[]): NearMiss[] {
     const tables = (this.nearMissTables ??= {
-      classActions: mapEntries(this.wire.classes.actions),
-      rows: mapEntries(this.wire.rows),
-      texts: decodeStatementSources(this.wire.provenance.text, this.wire.provenance.policy.length),
+      classActions: mapEntries(this.classActions),
+      rows: mapEntries(this.rows),
+      texts: decodeStatementSources(this.provenance.text, this.statementCount),
     });
     const leaves = this.leaves;
     const statementsOf = (l: number, into: Set<number>) => {
-      for (let i = leaves.matchedStart[l]!; i < leaves.matchedStart[l + 1]!; i++) into.add(leaves.matched[i]!);
-      for (let i = leaves.record[l * LEAF + L_OPEN]!; i < leaves.record[l * LEAF + L_OPEN_END]!; i++) into.add(leaves.open[4 * i]!);
+      for (let i = leaves.record[l * LEAF + L_MATCHED]!; i < leaves.record[(l + 1) * LEAF + L_MATCHED]!; i++) into.add(leaves.matched[i]!);
+      for (let i = leaves.record[l * LEAF + L_OPEN]!; i < leaves.record[(l + 1) * LEAF + L_OPEN]!; i++) into.add(leaves.open[OPEN * i]!);
     };
     const applied = new Set<number>();
     statementsOf(leaf, applied);
@@ -914,13 +953,14 @@ class Table implements Authorizer {
     }
     const actionMatched = new Set<number>();
     if (ownRow >= 0) for (const l of tables.rows.valuesOf(ownRow)) statementsOf(l, actionMatched);
+    const provenance = this.provenance;
     const misses: NearMiss[] = [];
     // A statement held through several paths (a role of the user's and of its group) is one miss.
     const reported = new Set<string>();
     const add = (ids: Set<number>, missed: NearMiss["missed"], seen: string) => {
       for (const id of ids) {
-        const statementKey = `${this.provenance.policy[id]}\u0000${this.provenanceIndex[id]}`;
-        if (applied.has(id) || this.provenanceDeny[id] === 1 || reported.has(statementKey)) continue;
+        const statementKey = `${provenance.policy[id]}\u0000${provenance.index[id]}`;
+        if (applied.has(id) || provenance.deny[id] === 1 || reported.has(statementKey)) continue;
         reported.add(statementKey); // once: as missing the resource when it matched the action
         const text = tables.texts[id];
         if (text === undefined) continue;
@@ -937,8 +977,9 @@ class Table implements Authorizer {
 
   /** The provenance id of a statement as explain reports it. */
   private statementIds(s: DecidingStatement): number {
-    for (let id = 0; id < this.provenance.policy.length; id++) {
-      if (this.provenance.policy[id] === s.policy && this.provenanceIndex[id] === s.index && this.provenance.layer[id] === s.layer) return id;
+    const provenance = this.provenance;
+    for (let id = 0; id < provenance.policy.length; id++) {
+      if (provenance.policy[id] === s.policy && provenance.index[id] === s.index && provenance.layer[id] === s.layer) return id;
     }
     return -1;
   }
@@ -960,13 +1001,14 @@ class Table implements Authorizer {
   }
 
   private statement(id: number, conditional: boolean): DecidingStatement {
-    const sid = this.provenance.sid[id];
+    const provenance = this.provenance;
+    const sid = provenance.sid[id];
     return {
-      policy: this.provenance.policy[id]!,
+      policy: provenance.policy[id]!,
       ...(sid === null || sid === undefined ? {} : { sid }),
-      index: this.provenanceIndex[id]!,
-      effect: this.provenanceDeny[id] === 1 ? "Deny" : "Allow",
-      layer: this.provenance.layer[id]!,
+      index: provenance.index[id]!,
+      effect: provenance.deny[id] === 1 ? "Deny" : "Allow",
+      layer: provenance.layer[id]!,
       conditional,
     };
   }
@@ -975,15 +1017,23 @@ class Table implements Authorizer {
   inspect(payload: BundlePayload): TableInspector {
     const leaves = this.leaves;
     let rowEntries: MapEntries | undefined;
-    const dimensionOf = (d: Dimension, wire: WireDimension): InspectedDimension => ({
-      main: wire.main,
-      wild: wire.wild,
-      literals: wire.literals,
-      classify: (mainState, wildState) => {
-        d.classifyStates(mainState, wildState);
-        return { mainClass: d.mainClass, bits: d.bits, group: d.group, kms: d.kms };
-      },
-    });
+    // The automata in the analysis tools' form, rebuilt from the runtime's on first use.
+    const dimensionOf = (d: Dimension, wire: WireDimension): InspectedDimension => {
+      let automata: { main: WireAutomaton; wild: WireAutomaton } | undefined;
+      return {
+        get main() {
+          return (automata ??= d.toWire()).main;
+        },
+        get wild() {
+          return (automata ??= d.toWire()).wild;
+        },
+        literals: wire.literals,
+        classify: (mainState, wildState) => {
+          d.classifyStates(mainState, wildState);
+          return { mainClass: d.mainClass, bits: d.bits, group: d.group, kms: d.kms };
+        },
+      };
+    };
     return {
       payload,
       classCount: this.classNames.length,
@@ -993,19 +1043,19 @@ class Table implements Authorizer {
       resources: dimensionOf(this.resources, payload.resources),
       rowOf: (cls, a) => this.classActions.getFor(cls, a.mainClass, a.bits, a.group),
       leafOf: (row, r) => this.rows.getFor(row, r.mainClass, r.bits, r.group),
-      explicitMains: (row) => (rowEntries ??= mapEntries(this.wire.rows)).mainsOf(row),
+      explicitMains: (row) => (rowEntries ??= mapEntries(this.rows)).mainsOf(row),
       leaf: (leaf) => {
         const r = leaf * LEAF;
         const open: InspectedLeaf["open"][number][] = [];
-        for (let i = leaves.record[r + L_OPEN]!; i < leaves.record[r + L_OPEN_END]!; i++) {
-          const at = 4 * i;
+        for (let i = leaves.record[r + L_OPEN]!; i < leaves.record[r + LEAF + L_OPEN]!; i++) {
+          const at = OPEN * i;
           open.push({ statement: leaves.open[at]!, slot: leaves.open[at + 1]!, deny: leaves.open[at + 2] === 1, predicate: leaves.open[at + 3]! });
         }
         return {
           allow: leaves.record[r + L_ALLOW]!,
           deny: leaves.record[r + L_DENY]!,
           open,
-          matched: [...leaves.matched.subarray(leaves.matchedStart[leaf]!, leaves.matchedStart[leaf + 1]!)],
+          matched: [...leaves.matched.subarray(leaves.record[r + L_MATCHED]!, leaves.record[r + LEAF + L_MATCHED]!)],
         };
       },
       allows: (cls, r, allow) => {
@@ -1088,15 +1138,10 @@ interface MapEntries {
   mainsOf(m: number): readonly number[];
 }
 
-function mapEntries(wire: WireSparseMaps): MapEntries {
-  const start = bytesInt32(wire.start);
-  const main = bytesInt32(wire.main);
-  const values = bytesInt32(wire.values);
-  const defaultStart = bytesInt32(wire.defaultStart);
-  const defaultValues = bytesInt32(wire.defaultValues);
+function mapEntries(maps: SparseMaps): MapEntries {
   return {
-    valuesOf: (m) => [...new Set([...values.subarray(start[m]!, start[m + 1]!), ...defaultValues.subarray(defaultStart[m]!, defaultStart[m + 1]!)])],
-    mainsOf: (m) => [...new Set(main.subarray(start[m]!, start[m + 1]!))],
+    valuesOf: (m) => [...new Set(sparseEntries(maps.head, maps.slots, m).map((e) => e[3]))],
+    mainsOf: (m) => [...new Set(sparseEntries(maps.head, maps.slots, m).filter((e) => e[0] >= 0).map((e) => e[0]))],
   };
 }
 
