@@ -80,9 +80,10 @@ export interface Dimension {
   readonly wildKms: Int32Array;
   readonly groupCount: number;
   /**
-   * Exact spellings that requests are likely to use (actions as the policies write them), which
-   * the runtime classifies once at load and then finds with one hash lookup. Only a cache: any
-   * other spelling is classified by walking the automata, with the same result.
+   * Exact spellings that requests are likely to use (actions as the policies write them). The
+   * bundle writer classifies up to SPELLINGS_MAX of them so the runtime finds them with one hash
+   * lookup; only a cache: any other spelling is classified by walking the automata, with the same
+   * result. The analysis commands read them too.
    */
   readonly literals: readonly string[];
 }
