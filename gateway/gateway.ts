@@ -141,8 +141,8 @@ function answerRefusal(refusal: Refusal): GatewayAnswer {
   return { status: refusal.status, decision: undefined, code: refusal.code, reason: refusal.message };
 }
 
-/** A verifier or source that throws: deny, never let the request through or crash the server. */
-function failClosed(error: unknown): GatewayAnswer {
+/** A source (or anything else) that throws: deny, never let the request through or crash the server. */
+export function failClosed(error: unknown): GatewayAnswer {
   return { status: 403, decision: "ImplicitDeny", reason: `denied: the gateway could not decide (${error instanceof Error ? error.message : String(error)})` };
 }
 
@@ -164,6 +164,7 @@ export function statementLabel(statement: DecidingStatement): string {
   return `${statement.policy}#${statement.sid ?? statement.index}`;
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+/** Whether a decision is still pending (a JWT verifier that awaits). */
+export function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as Promise<T>)?.then === "function";
 }

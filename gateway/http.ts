@@ -9,7 +9,7 @@
 // Ships to gateways: imports runtime/node.ts and gateway/, never compiler/ or grammar/.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { watchBundle, type BundleWatcher, type PublicKeyInput } from "../runtime/node.js";
-import { createGateway, type DecisionSource, type Gateway, type GatewayAnswer, type JwtVerifier } from "./gateway.js";
+import { createGateway, failClosed, isPromise, type DecisionSource, type Gateway, type GatewayAnswer, type JwtVerifier } from "./gateway.js";
 import { firstHeader, MAX_TARGET_LENGTH, type CompiledMapping, type HttpRequestView, type MappingConfig } from "./mapping.js";
 
 /** The mapping config: its types, compiler and codes. */
@@ -195,11 +195,6 @@ function firstListEntry(value: string | readonly string[] | undefined): string |
 /** A dual-stack socket reports IPv4 clients as `::ffff:1.2.3.4`; policies name them `1.2.3.4`. */
 function unmapIpv4(ip: string): string {
   return /^::ffff:\d{1,3}(\.\d{1,3}){3}$/i.test(ip) ? ip.slice(7) : ip;
-}
-
-/** A source or verifier that throws: deny (never pass, never crash). */
-function failClosed(error: unknown): GatewayAnswer {
-  return { status: 403, decision: "ImplicitDeny", reason: `denied: the gateway could not decide (${error instanceof Error ? error.message : String(error)})` };
 }
 
 /** Tells onDecision, records an allowed answer on the request; true when the request may go on. */
@@ -431,7 +426,3 @@ export const fastifyIamc: FastifyPlugin = Object.assign(
   // what fastify-plugin sets: the hook belongs to the registering scope, not a child of it
   { [Symbol.for("skip-override")]: true, [Symbol.for("fastify.display-name")]: "iamc" },
 );
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === "function";
-}

@@ -15,7 +15,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type OutgoingHttpHead
 import { isIP, type AddressInfo, type Socket } from "node:net";
 import type { Authorizer } from "../runtime/index.js";
 import type { BundleWatcher } from "../runtime/node.js";
-import { createGateway, type DecisionSource, type GatewayAnswer, type JwtVerifier } from "./gateway.js";
+import { createGateway, failClosed, type DecisionSource, type GatewayAnswer, type JwtVerifier } from "./gateway.js";
 import { MAX_TARGET_LENGTH, type CompiledMapping, type HttpRequestView, type MappingConfig } from "./mapping.js";
 
 /** The response headers every answer may carry. Lowercase, as Node and Envoy's matchers see them. */
@@ -393,9 +393,6 @@ function refusal(status: GatewayAnswer["status"], code: NonNullable<GatewayAnswe
   return { status, decision: undefined, code, reason };
 }
 
-function failClosed(error: unknown): GatewayAnswer {
-  return { status: 403, decision: "ImplicitDeny", reason: `denied: the server could not decide (${error instanceof Error ? error.message : String(error)})` };
-}
 
 function decisionRecord(incoming: Exclude<Incoming, { kind: "reserved" }>, answer: GatewayAnswer, status: number, revision: number | undefined, ms: number): DecisionRecord {
   const request = answer.request;

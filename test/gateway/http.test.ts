@@ -383,7 +383,7 @@ describe("failing closed", () => {
       const base = await listen(server);
       try {
         const reply = await get(base, "/buckets/b/objects/readme.txt", { authorization: "Bearer a.b.c" });
-        // gateway.ts answers a throw 403 (could not decide) and a rejection 401 (token refused): both deny
+        // gateway.ts answers a throwing or rejecting verifier 401 (it verified nothing): either way the handler never runs
         expect([401, 403]).toContain(reply.status);
         expect(calls.count).toBe(0);
       } finally {
