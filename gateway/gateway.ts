@@ -3,7 +3,7 @@
 // Fastify, `iamc serve` for nginx auth_request and Envoy ext_authz) only translate to and from it.
 import type { Decision, DecidingStatement, Explanation, Request } from "../runtime/index.js";
 import {
-  compileMapping, fillContext, isCompiledMapping, isRepeatedHeader, REPEATED, usesVerb, fillTemplate, fillValueTemplate, firstHeader, matchRoute, MappingError,
+  compileMapping, fillContext, isCompiledMapping, isRepeatedHeader, METHOD_OVERRIDE_HEADERS, REPEATED, usesVerb, fillTemplate, fillValueTemplate, firstHeader, matchRoute, MappingError,
   type Claims, type CompiledMapping, type GatewayCode, type HttpRequestView, type MappingConfig, type Refusal,
 } from "./mapping.js";
 
@@ -66,14 +66,14 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
     const action = fillTemplate(match.route.action, inputs);
     const resource = fillTemplate(match.route.resource, inputs);
     if (action === REPEATED || resource === REPEATED) {
-      return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: `a query parameter the ${action === REPEATED ? "action" : "resource"} reads is given more than once` });
+      return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: `a query parameter or header the ${action === REPEATED ? "action" : "resource"} reads is given more than once` });
     }
     if (action === undefined || resource === undefined) {
       return answerRefusal({ refused: true, status: 400, code: "IAMC7104", message: `the ${action === undefined ? "action" : "resource"} of ${view.method.toUpperCase()} ${match.path} needs a header, query parameter or claim the request lacks` });
     }
     const context = fillContext(match.route, inputs);
     if (context === REPEATED) {
-      return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: "a query parameter the context reads is given more than once" });
+      return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: "a query parameter or header the context reads is given more than once" });
     }
     const request: Request = context ? { principal, action, resource, context } : { principal, action, resource };
     if (explainAll) {
@@ -92,6 +92,10 @@ export function createGateway(source: DecisionSource, mapping: MappingConfig | C
     try {
       const match = matchRoute(compiled, view.method, view.url);
       if ("refused" in match) return answerRefusal(match);
+      const override = METHOD_OVERRIDE_HEADERS.find((name) => view.headers[name] !== undefined);
+      if (override !== undefined) {
+        return answerRefusal({ refused: true, status: 400, code: "IAMC7102", message: `the request carries \`${override}\`: the gateway checks the request's own method, which the application might not run` });
+      }
       const who = compiled.principal;
       if (who.kind === "none") return finish(view, undefined, null, match);
       if (isRepeatedHeader(view.headers[who.header])) {

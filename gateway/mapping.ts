@@ -90,7 +90,7 @@ export const GATEWAY_CODES = {
   IAMC7004: "the mapping file could not be read or is not JSON",
   IAMC7005: "the mapping needs a JWT verifier (principal.jwt) and none was given",
   IAMC7101: "no route of the mapping matches the request's method and path",
-  IAMC7102: "the request's target is malformed or ambiguous (dot or empty segments, bad escapes, an encoded `/` in a parameter, a fragment, a query parameter a template reads given twice)",
+  IAMC7102: "the request is ambiguous: a malformed target (dot or empty segments, bad escapes, an encoded `/` in a parameter, a fragment), a query parameter or header a template reads given twice, or a method-override header",
   IAMC7103: "the caller's credential is missing, malformed or fails verification",
   IAMC7104: "a value the action or resource needs is missing from the request (header, query parameter or claim)",
   IAMC7105: "the request is larger than the gateway accepts",
@@ -495,7 +495,7 @@ export function usesVerb(template: Template): boolean {
 
 /**
  * Fills a template; undefined when a header, query parameter, claim or verb it names is absent,
- * REPEATED when a query parameter it names is given more than once.
+ * REPEATED when a query parameter or header it names is given more than once.
  */
 export function fillTemplate(template: Template, inputs: TemplateInputs): string | undefined | typeof REPEATED {
   let out = "";
@@ -510,7 +510,11 @@ export function fillTemplate(template: Template, inputs: TemplateInputs): string
       case "principal": piece = inputs.principal ?? undefined; break;
       case "ip": piece = inputs.view.ip; break;
       case "secure": piece = inputs.view.secure ? "true" : "false"; break;
-      case "header": piece = firstHeader(inputs.view.headers[part.name]); break;
+      case "header": {
+        const value = inputs.view.headers[part.name];
+        piece = isRepeatedHeader(value) ? REPEATED : firstHeader(value);
+        break;
+      }
       case "query": piece = queryParam(inputs.match.query, part.name); break;
       case "claim": {
         const claim = inputs.claims?.[part.name];
@@ -557,6 +561,12 @@ function headerText(raw: string): string {
   }
 }
 
+/**
+ * Headers some frameworks read as the request's real method (Express's method-override,
+ * Symfony, Laravel, ASP.NET): the gateway would check a GET the application runs as a DELETE.
+ */
+export const METHOD_OVERRIDE_HEADERS: readonly string[] = ["x-http-method-override", "x-http-method", "x-method-override"];
+
 /** Whether a header was sent more than once (adapters pass repeated headers as arrays). */
 export function isRepeatedHeader(value: string | readonly string[] | undefined): boolean {
   return typeof value !== "string" && value !== undefined && value.length > 1;
@@ -582,7 +592,7 @@ function queryParam(query: string, name: string): string | undefined | typeof RE
   return found;
 }
 
-/** What fillTemplate answers when a query parameter it reads is given more than once. */
+/** What fillTemplate answers when a query parameter or header it reads is given more than once. */
 export const REPEATED: unique symbol = Symbol("repeated query parameter");
 
 /**

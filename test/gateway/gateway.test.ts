@@ -168,6 +168,22 @@ describe("gateway headers and verbs", () => {
     expect(await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": "alice" } }))).toMatchObject({ status: 200, statement: "Reader#Read" });
   });
 
+  it("refuses method-override headers (400 IAMC7102): the application might run another method than the one checked", async () => {
+    const gateway = createGateway(authz, MAPPING);
+    for (const name of ["x-http-method-override", "x-http-method", "x-method-override"]) {
+      const result = await answer(gateway.decide({ method: "GET", url: "/objects/a", headers: { "x-user": "alice", [name]: "DELETE" } }));
+      expect(result, name).toMatchObject({ status: 400, code: "IAMC7102" });
+      expect(result.reason).toContain(name);
+    }
+  });
+
+  it("refuses a header a template reads when it is sent twice", async () => {
+    const gateway = createGateway(authz, { ...MAPPING, routes: [{ method: "GET", path: "/t", action: "s3:GetObject", resource: "arn:aws:s3:::app/{header:x-tenant}/x" }] });
+    const decide = (tenant: string | string[]) => answer(gateway.decide({ method: "GET", url: "/t", headers: { "x-user": "alice", "x-tenant": tenant } }));
+    expect(await decide(["red", "secret"])).toMatchObject({ status: 400, code: "IAMC7102" });
+    expect(await decide(["red"])).toMatchObject({ status: 200, request: { resource: "arn:aws:s3:::app/red/x" } });
+  });
+
   it("a method with no verb on a {verb} route is 403 IAMC7101, saying so", async () => {
     const gateway = createGateway(authz, { routes: [{ path: "/vm/:id", action: "vm:{verb}", resource: "vm/{id}" }] });
     const result = await answer(gateway.decide({ method: "OPTIONS", url: "/vm/1", headers: {} }));
