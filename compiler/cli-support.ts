@@ -38,6 +38,27 @@ export function usageError(cmd: Command, message: string): never {
 
 export type LoadedAuthorizer = Awaited<ReturnType<typeof import("../runtime/index.js").loadBundle>>;
 
+/**
+ * The PEM texts of ed25519 public key files (`--public-key`), each checked now, or the exit code
+ * after reporting the first that cannot be read or is not an ed25519 public key (IAMC5008).
+ */
+export async function readPublicKeyFiles(io: CliIo, cwd: string, globals: GlobalOptions, files: readonly string[]): Promise<string[] | number> {
+  if (files.length === 0) return [];
+  const { keyIdOf } = await import("../runtime/node.js");
+  const publicKeys: string[] = [];
+  for (const file of files) {
+    const path = resolve(cwd, file);
+    try {
+      const pem = readFileSync(path, "utf8");
+      keyIdOf(pem);
+      publicKeys.push(pem);
+    } catch (error) {
+      return fileError(io, globals, "IAMC5008", `cannot use public key \`${file}\`: ${describeError(error)}`, path, cwd);
+    }
+  }
+  return publicKeys;
+}
+
 /** The bundle's authorizer, or the exit code after reporting why it cannot be loaded. */
 export async function loadAuthorizer(
   io: CliIo,
@@ -46,24 +67,14 @@ export async function loadAuthorizer(
   globals: GlobalOptions,
   publicKeyFiles: readonly string[] = [],
 ): Promise<LoadedAuthorizer | number> {
-  const [{ readBundleFile, loadBundle }, { BundleError }] = await Promise.all([import("../runtime/node.js"), import("../runtime/errors.js")]);
+  const { readBundleFile, loadBundle } = await import("../runtime/node.js");
   const path = resolve(cwd, bundlePath);
-  const publicKeys: string[] = [];
-  for (const file of publicKeyFiles) {
-    try {
-      publicKeys.push(readFileSync(resolve(cwd, file), "utf8"));
-    } catch (err) {
-      return fileError(io, globals, "IAMC5008", `cannot read public key \`${file}\`: ${describeError(err)}`, resolve(cwd, file), cwd);
-    }
-  }
+  const publicKeys = await readPublicKeyFiles(io, cwd, globals, publicKeyFiles);
+  if (typeof publicKeys === "number") return publicKeys;
   try {
     return loadBundle(readBundleFile(path), { publicKeys });
   } catch (err) {
     // a bad bundle is invalid input, reported by its stable code; anything else is a bug
-    if (publicKeys.length > 0 && !(err instanceof BundleError) && err instanceof Error) {
-      // node:crypto refused a key file
-      return fileError(io, globals, "IAMC5008", `a public key is not an ed25519 public key in PEM: ${err.message}`, resolve(cwd, publicKeyFiles[0]!), cwd);
-    }
     if (!isCodedError(err)) throw err;
     return fileError(io, globals, err.code, err.message, path, cwd);
   }

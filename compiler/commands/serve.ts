@@ -17,7 +17,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { Span } from "../ir.js";
 import { parseJsonSource, pointerToSpan, type JsonSource } from "../json-source.js";
 import type { RenderableDiagnostic } from "../render.js";
-import { describeError, displayPath, emit, EXIT, fileError, reportFailure, type CliIo, type CommandContext, type GlobalOptions } from "../cli-support.js";
+import { describeError, displayPath, emit, EXIT, fileError, readPublicKeyFiles, reportFailure, type CliIo, type CommandContext, type GlobalOptions } from "../cli-support.js";
 import type { RegisterCommand } from "./index.js";
 
 type JwtAlgorithm = "EdDSA" | "ES256" | "RS256" | "HS256";
@@ -140,7 +140,8 @@ export async function startServe(io: CliIo, cwd: string, bundle: string, setting
   const setup = { io, cwd, globals };
   const mapping = await loadMapping(setup, settings.mapping);
   if (typeof mapping === "number") return mapping;
-  const publicKeys = await loadPublicKeys(setup, settings.publicKeys);
+  // each key checked now: a bad one would otherwise only show as every reload failing
+  const publicKeys = await readPublicKeyFiles(setup.io, setup.cwd, setup.globals, settings.publicKeys);
   if (typeof publicKeys === "number") return publicKeys;
   const verifyJwt = await loadJwtVerifier(setup, mapping, settings);
   if (typeof verifyJwt === "number") return verifyJwt;
@@ -202,23 +203,6 @@ async function loadMapping({ io, cwd, globals }: Setup, file: string): Promise<L
     const diagnostics = error.problems.flatMap((p) => problemDiagnostics(source, p.code, p.pointer, p.message));
     return reportFailure(io, cwd, globals, diagnostics, `\`${displayPath(cwd)(path)}\` has errors; not serving`);
   }
-}
-
-/** The bundle keys' PEM texts, each checked now: a bad one would otherwise only show as every reload failing. */
-async function loadPublicKeys({ io, cwd, globals }: Setup, files: readonly string[]): Promise<string[] | number> {
-  const { keyIdOf } = await import("../../runtime/node.js");
-  const publicKeys: string[] = [];
-  for (const file of files) {
-    const path = resolve(cwd, file);
-    try {
-      const pem = readFileSync(path, "utf8");
-      keyIdOf(pem);
-      publicKeys.push(pem);
-    } catch (error) {
-      return fileError(io, globals, "IAMC5008", `cannot use public key \`${file}\`: ${describeError(error)}`, path, cwd);
-    }
-  }
-  return publicKeys;
 }
 
 /** The JWT verifier when the mapping takes the principal from a token; undefined when it does not. */
