@@ -2,6 +2,7 @@
 // walking a string to its end lands in a state whose label is the set of patterns that match
 // the whole string. Built by subset construction over the patterns' positions; a set of literal
 // patterns comes out as a trie, and `*` adds the loops.
+import { IntListInterner, grown } from "./int-lists.js";
 
 /** A glob token: a UTF-16 code unit (>= 0), `?` (ANY), `*` (STAR) or `*` within one ARN field. */
 export type GlobToken = number;
@@ -53,7 +54,7 @@ export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxS
 
   // Scratch space, reused for every state: a position set is built in `scratch`, closed under
   // stars, sorted, deduplicated, and copied out only when it is a state not seen before.
-  let scratch = new Int32Array(64);
+  let scratch: Int32Array = new Int32Array(64);
   let size = 0;
   const push = (position: number) => {
     if (size === scratch.length) {
@@ -286,87 +287,103 @@ export function foldString(text: string): string {
  * off the trie lands in a sink state labelled with the prefix patterns matched so far.
  */
 export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]): Automaton {
-  // Trie nodes in flat arrays (no object per node): first child / next sibling lists, and the
-  // patterns ending at each node as linked lists of marks.
-  const firstChild: number[] = [-1];
-  const nextSibling: number[] = [-1];
-  const nodeChar: number[] = [-1];
-  const markHead: number[] = [-1];
-  const markNext: number[] = [];
-  const markPattern: number[] = [];
-  const markPrefix: boolean[] = [];
-  patterns.forEach((tokens, id) => {
+  // Trie nodes in flat typed arrays (no object per node): each node's children as a list kept
+  // sorted by character (first child, next sibling), its parent, and the patterns ending at it
+  // as linked lists of marks. Patterns share most of their characters with others (ARNs):
+  // the arrays start small and grow.
+  let capacity = 1024;
+  let firstChild = new Int32Array(capacity).fill(-1);
+  let nextSibling = new Int32Array(capacity).fill(-1);
+  let parent = new Int32Array(capacity).fill(-1);
+  let nodeChar = new Int32Array(capacity).fill(-1);
+  let markHead = new Int32Array(capacity).fill(-1);
+  const grow = () => {
+    capacity *= 2;
+    firstChild = grownFilled(firstChild, capacity);
+    nextSibling = grownFilled(nextSibling, capacity);
+    parent = grownFilled(parent, capacity);
+    nodeChar = grownFilled(nodeChar, capacity);
+    markHead = grownFilled(markHead, capacity);
+  };
+  const markNext = new Int32Array(patterns.length);
+  const markPrefix = new Uint8Array(patterns.length);
+  let nodeCount = 1;
+  for (let id = 0; id < patterns.length; id++) {
+    const tokens = patterns[id]!;
     const star = tokens.length > 0 && tokens[tokens.length - 1] === STAR;
     const end = star ? tokens.length - 1 : tokens.length;
     let node = 0;
     for (let i = 0; i < end; i++) {
       const char = tokens[i]!;
       if (char < 0) throw new Error("buildTrieAutomaton: only literal and prefix patterns");
+      let before = -1;
       let child = firstChild[node]!;
-      while (child >= 0 && nodeChar[child] !== char) child = nextSibling[child]!;
-      if (child < 0) {
-        child = nodeChar.length;
-        nodeChar.push(char);
-        firstChild.push(-1);
-        markHead.push(-1);
-        nextSibling.push(firstChild[node]!);
-        firstChild[node] = child;
+      while (child >= 0 && nodeChar[child]! < char) {
+        before = child;
+        child = nextSibling[child]!;
+      }
+      if (child < 0 || nodeChar[child] !== char) {
+        if (nodeCount === capacity) grow();
+        const created = nodeCount++;
+        nodeChar[created] = char;
+        parent[created] = node;
+        nextSibling[created] = child;
+        if (before < 0) firstChild[node] = created;
+        else nextSibling[before] = created;
+        child = created;
       }
       node = child;
     }
-    markNext.push(markHead[node]!);
-    markPattern.push(id);
-    markPrefix.push(star);
-    markHead[node] = markPattern.length - 1;
-  });
+    // A mark is its pattern's id: pattern `id` ends at `node`.
+    markNext[id] = markHead[node]!;
+    markPrefix[id] = star ? 1 : 0;
+    markHead[node] = id;
+  }
 
-  const classKeys = new Map<string, number>([["", 0]]);
+  // Classes are interned by their sorted pattern ids, numbered in first-seen order (class 0 is
+  // the empty set). The set a node's class is built from is its parent's set plus its own marks.
+  const classIds = new IntListInterner();
+  classIds.id([]);
   const classes: number[][] = [[]];
-  const classOf = (ids: readonly number[]) => {
-    const sorted = [...new Set(ids)].sort((x, y) => x - y);
-    const key = sorted.join(",");
-    let cls = classKeys.get(key);
-    if (cls === undefined) {
-      cls = classes.length;
-      classKeys.set(key, cls);
-      classes.push(sorted);
-    }
+  let scratch: Int32Array = new Int32Array(64);
+  /** The class of the set classes[base] + the marks of `node` (prefix ones, or exact ones). */
+  const classWithMarks = (base: number, node: number, prefix: number): number => {
+    const held = classes[base]!;
+    let size = 0;
+    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) size++;
+    if (size === 0) return base;
+    if (held.length + size > scratch.length) scratch = grown(scratch, held.length + size);
+    size = 0;
+    for (const id of held) scratch[size++] = id;
+    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = m;
+    const n = sortUnique(scratch, size);
+    const cls = classIds.id(scratch, 0, n);
+    if (cls === classes.length) classes.push(listOf(scratch, n));
     return cls;
   };
-  const marksOf = (node: number, prefix: boolean): number[] => {
-    const out: number[] = [];
-    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) out.push(markPattern[m]!);
-    return out;
-  };
 
-  // States: the trie nodes in depth-first preorder (state 0 = root), children sorted by
-  // character, then one sink per distinct set of prefix patterns matched on the way down. In
-  // preorder a node's first child is the next state, so a chain of single-child nodes (most of
-  // a trie of ARNs) is a run of consecutive states: the runtime walks such runs by comparing
-  // characters, touching one array sequentially. Class sets are only built where marks change.
-  const nodeCount = nodeChar.length;
+  // States: the trie nodes in depth-first preorder (state 0 = root), children by character, then
+  // one sink per distinct set of prefix patterns matched on the way down. In preorder a node's
+  // first child is the next state, so a chain of single-child nodes (most of a trie of ARNs) is
+  // a run of consecutive states: the runtime walks such runs by comparing characters, touching
+  // one array sequentially.
   const order = new Int32Array(nodeCount);
   const stateOf = new Int32Array(nodeCount);
-  const sortedKids = (node: number): number[] => {
-    const kids: number[] = [];
-    for (let child = firstChild[node]!; child >= 0; child = nextSibling[child]!) kids.push(child);
-    return kids.sort((x, y) => nodeChar[x]! - nodeChar[y]!);
-  };
-  {
-    const stack = [0];
-    let next = 0;
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      order[next] = node;
-      stateOf[node] = next++;
-      const kids = sortedKids(node);
-      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]!);
+  for (let q = 0, node = 0; ; ) {
+    order[q] = node;
+    stateOf[node] = q++;
+    if (firstChild[node]! >= 0) {
+      node = firstChild[node]!;
+      continue;
     }
+    while (node !== 0 && nextSibling[node]! < 0) node = parent[node]!;
+    if (node === 0) break;
+    node = nextSibling[node]!;
   }
-  const passed: (readonly number[])[] = new Array(nodeCount); // prefix patterns matched from the root to the node
+  // The prefix patterns matched from the root to each node, as a class; classes are numbered in
+  // the order this loop meets them (the root, then each node's children, nodes in preorder).
   const passClass = new Int32Array(nodeCount);
-  passed[0] = marksOf(0, true);
-  passClass[0] = passed[0].length === 0 ? 0 : classOf(passed[0]);
+  passClass[0] = classWithMarks(0, 0, 1);
   const edgeChar = new Int32Array(Math.max(0, nodeCount - 1));
   const edgeTarget = new Int32Array(Math.max(0, nodeCount - 1));
   const edgeStart = new Int32Array(nodeCount + 1);
@@ -374,15 +391,8 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
   for (let q = 0; q < nodeCount; q++) {
     const node = order[q]!;
     edgeStart[q] = edges;
-    for (const child of sortedKids(node)) {
-      const marks = marksOf(child, true);
-      if (marks.length === 0) {
-        passed[child] = passed[node]!;
-        passClass[child] = passClass[node]!;
-      } else {
-        passed[child] = [...passed[node]!, ...marks];
-        passClass[child] = classOf(passed[child]!);
-      }
+    for (let child = firstChild[node]!; child >= 0; child = nextSibling[child]!) {
+      passClass[child] = classWithMarks(passClass[node]!, child, 1);
       edgeChar[edges] = nodeChar[child]!;
       edgeTarget[edges++] = stateOf[child]!;
     }
@@ -391,8 +401,8 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
 
   const sinkOfClass = new Map<number, number>();
   const sinkClass: number[] = [];
-  const otherTarget: number[] = [];
-  const stateClass: number[] = [];
+  const otherTarget = new Int32Array(nodeCount + classes.length);
+  const stateClass = new Int32Array(nodeCount + classes.length);
   for (let q = 0; q < nodeCount; q++) {
     const node = order[q]!;
     const cls = passClass[node]!;
@@ -405,23 +415,57 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
         sinkClass.push(cls);
       }
     }
-    otherTarget.push(sink);
-    const exact = marksOf(node, false);
-    stateClass.push(exact.length === 0 ? cls : classOf([...passed[node]!, ...exact]));
+    otherTarget[q] = sink;
+    stateClass[q] = classWithMarks(cls, node, 0);
   }
-  const sinkEdgeStart = new Int32Array(nodeCount + sinkClass.length + 1);
+  const states = nodeCount + sinkClass.length;
+  const sinkEdgeStart = new Int32Array(states + 1);
   sinkEdgeStart.set(edgeStart.subarray(0, nodeCount + 1));
   for (let k = 0; k < sinkClass.length; k++) {
     sinkEdgeStart[nodeCount + k + 1] = edges;
-    otherTarget.push(nodeCount + k);
-    stateClass.push(sinkClass[k]!);
+    otherTarget[nodeCount + k] = nodeCount + k;
+    stateClass[nodeCount + k] = sinkClass[k]!;
   }
   return {
     edgeStart: sinkEdgeStart,
     edgeChar: edgeChar.slice(0, edges),
     edgeTarget: edgeTarget.slice(0, edges),
-    otherTarget: Int32Array.from(otherTarget),
-    stateClass: Int32Array.from(stateClass),
+    otherTarget: otherTarget.slice(0, states),
+    stateClass: stateClass.slice(0, states),
     classes,
   };
+}
+
+/** Sorts `values[0 .. size)` ascending and drops repeats in place; returns the new size. */
+export function sortUnique(values: Int32Array, size: number): number {
+  // The sets here are short (a few patterns): insertion sort, no allocation.
+  if (size > 32) values.subarray(0, size).sort();
+  else {
+    for (let i = 1; i < size; i++) {
+      const v = values[i]!;
+      let j = i - 1;
+      while (j >= 0 && values[j]! > v) {
+        values[j + 1] = values[j]!;
+        j--;
+      }
+      values[j + 1] = v;
+    }
+  }
+  let n = 0;
+  for (let k = 0; k < size; k++) if (k === 0 || values[k] !== values[n - 1]) values[n++] = values[k]!;
+  return n;
+}
+
+/** `values[0 .. size)` as a plain array (Array.from on a typed array goes through its iterator, slowly). */
+export function listOf(values: Int32Array, size: number): number[] {
+  const list = new Array<number>(size);
+  for (let i = 0; i < size; i++) list[i] = values[i]!;
+  return list;
+}
+
+/** A copy of `values` with `size` elements, the new ones -1. */
+function grownFilled(values: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(size).fill(-1);
+  bigger.set(values);
+  return bigger;
 }

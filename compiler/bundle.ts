@@ -5,12 +5,12 @@ import {
   SPELLINGS_MAX, automatonTable, encodeStatementSources, int32Bytes,
   type AutomatonTable, type BundlePayload, type DimensionName, type PayloadTables, type TableName, type WireDimension, type WireStatementSource,
 } from "../runtime/format.js";
-import { layoutSparseMaps } from "../runtime/pair-table.js";
+import { layoutPackedSparseMaps } from "../runtime/pair-table.js";
 import { AUX, LEAF, L_ALLOW, L_DENY, L_MATCHED, L_OPEN, NODE, N_CLASS, N_EDGES, N_OTHER, N_RUN, RUN_AUX, RUN_NONE, RUN_SINK } from "../runtime/wire.js";
 import { classify, type Automaton } from "./automaton.js";
 import type { Condition, PrincipalRef, SourceDigest, Statement, Workspace } from "./ir.js";
 import { slotNames } from "./specialize.js";
-import type { DecisionTable, Dimension } from "./table.js";
+import { LEAF_ALLOW, LEAF_DENY, LEAF_MATCHED, LEAF_MATCHED_COUNT, LEAF_OPEN_SIZE, type DecisionTable, type Dimension } from "./table.js";
 
 export function tableToPayload(
   table: DecisionTable,
@@ -42,17 +42,18 @@ export function tableToPayload(
       spellingFacts.set([k, d.mainBits[k]! | d.wildBits[c]!, g >= 0 ? g : d.wildGroup[c]!, d.wildKms[c]!], 4 * i);
     });
     tables[`${name}.spellingFacts`] = spellingFacts;
-    return { groupCount: d.groupCount, mainWidth: main.width, wildWidth: wild.width, literals: d.literals, spellings };
+    tables[`${name}.mainPin`] = d.mainPin;
+    return { groupCount: d.groupCount, mainWidth: main.width, wildWidth: wild.width, literals: d.literals, spellings, ...(d.wildGate === undefined ? {} : { gate: d.wildGate }) };
   };
   const actions = dimension("actions", table.actions, true);
   const resources = dimension("resources", table.resources, false);
   tables.principalClass = Int32Array.from(table.principals, ([, c]) => c);
   tables.outsiderAccountClass = Int32Array.from(table.accountClasses, ([, c]) => c);
   tables.classKind = Int32Array.from(table.classes, (c) => c.kind);
-  const classActions = layoutSparseMaps(table.classes.map((c) => c.actions));
+  const classActions = layoutPackedSparseMaps(table.classActions);
   tables["classActions.head"] = classActions.head;
   tables["classActions.slots"] = classActions.slots;
-  const rows = layoutSparseMaps(table.rows);
+  const rows = layoutPackedSparseMaps(table.rows);
   tables["rows.head"] = rows.head;
   tables["rows.slots"] = rows.slots;
   const termStart = [0];
@@ -65,23 +66,10 @@ export function tableToPayload(
   }
   tables.termStart = Int32Array.from(termStart);
   tables.termBits = Int32Array.from(termBits);
-  // One record per leaf and a sentinel that ends the last leaf's lists.
-  const record = new Int32Array(LEAF * (table.leaves.length + 1));
-  const open: number[] = [];
-  const matched: number[] = [];
-  table.leaves.forEach((leaf, l) => {
-    record[LEAF * l + L_DENY] = leaf.deny;
-    record[LEAF * l + L_ALLOW] = leaf.allow;
-    record[LEAF * l + L_OPEN] = open.length / 4;
-    record[LEAF * l + L_MATCHED] = matched.length;
-    for (const entry of leaf.open) open.push(...entry);
-    for (const id of leaf.matched) matched.push(id);
-  });
-  record[LEAF * table.leaves.length + L_OPEN] = open.length / 4;
-  record[LEAF * table.leaves.length + L_MATCHED] = matched.length;
-  tables["leaves.record"] = record;
-  tables["leaves.open"] = Int32Array.from(open);
-  tables["leaves.matched"] = Int32Array.from(matched);
+  const leaves = leafTables(table.leaves);
+  tables["leaves.record"] = leaves.record;
+  tables["leaves.open"] = leaves.open;
+  tables["leaves.matched"] = leaves.matched;
   return {
     model: table.model,
     compiler,
@@ -115,6 +103,35 @@ export function tableToPayload(
       text: encodeStatementSources(table.provenance.map((p) => statementText(p.policy, p.index))),
     },
   };
+}
+
+/** The leaves' tables: one record per leaf and a sentinel that ends the last leaf's lists, their open statements, their matched ids. */
+function leafTables(leaves: DecisionTable["leaves"]): { record: Int32Array; open: Int32Array; matched: Int32Array } {
+  const { data, start } = leaves;
+  const count = start.length - 1;
+  let matchedTotal = 0;
+  for (let l = 0; l < count; l++) matchedTotal += data[start[l]! + LEAF_MATCHED_COUNT]!;
+  const record = new Int32Array(LEAF * (count + 1));
+  const open = new Int32Array(start[count]! - start[0]! - LEAF_MATCHED * count - matchedTotal);
+  const matched = new Int32Array(matchedTotal);
+  let openAt = 0;
+  let matchedAt = 0;
+  for (let l = 0; l < count; l++) {
+    const at = start[l]!;
+    const matchedCount = data[at + LEAF_MATCHED_COUNT]!;
+    const openFrom = at + LEAF_MATCHED + matchedCount;
+    record[LEAF * l + L_DENY] = data[at + LEAF_DENY]!;
+    record[LEAF * l + L_ALLOW] = data[at + LEAF_ALLOW]!;
+    record[LEAF * l + L_OPEN] = openAt / LEAF_OPEN_SIZE;
+    record[LEAF * l + L_MATCHED] = matchedAt;
+    matched.set(data.subarray(at + LEAF_MATCHED, openFrom), matchedAt);
+    matchedAt += matchedCount;
+    open.set(data.subarray(openFrom, start[l + 1]!), openAt);
+    openAt += start[l + 1]! - openFrom;
+  }
+  record[LEAF * count + L_OPEN] = openAt / LEAF_OPEN_SIZE;
+  record[LEAF * count + L_MATCHED] = matchedAt;
+  return { record, open, matched };
 }
 
 /** Automata up to this many table cells get a dense transition table (at most 256 KiB). */

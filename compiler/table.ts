@@ -12,7 +12,9 @@
 //   as allow/deny bitmasks, plus the few statements whose conditions the request must decide;
 // - how layers combine is a list of bitmask terms per (caller kind, resource group): Allow iff no
 //   deny and some term's bits all allow.
-import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldString, type Automaton, type GlobToken } from "./automaton.js";
+import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldCase, sortUnique, type Automaton, type GlobToken } from "./automaton.js";
+import { IntListInterner, IntLists, grown } from "./int-lists.js";
+import { GROUP_OTHER, GROUP_UNKNOWN, literalPrefix, probePin, wildGate } from "./prefilter.js";
 import type { AwsWorkspace, Condition, Template, Workspace } from "./ir.js";
 import {
   SLOT_BOUNDARY, SLOT_GRANT_ACCOUNT, SLOT_GRANT_DIRECT, SLOT_GRANT_EVERYONE, SLOT_IDENTITY, SLOT_RCP,
@@ -20,29 +22,34 @@ import {
 } from "./specialize.js";
 import { bucketOfS3Object } from "./aws-names.js";
 import { GROUP_BLIND, RESOURCE_KEY, type WireCondition, type WireTemplate } from "../runtime/wire.js";
+import type { PackedSparseMaps } from "../runtime/pair-table.js";
 
 /**
- * A sparse function from a dimension's classes to ids (rows or leaves). A class is a pair
- * (main class, wild class); what a map reads of it is the main class, the bits of its broad and
- * wild patterns under `mask`, and its group.
+ * Sparse functions from a dimension's classes to ids (rows or leaves), packed as
+ * runtime/pair-table.ts lays them out from (PackedSparseMaps): per map, its mask (bits of the
+ * broad and wild patterns that matter here), explicit entries (main class, bits & mask, group) ->
+ * value, then defaults for main classes without an entry: (bits & mask, group) -> value. A class
+ * is a pair (main class, wild class); what a map reads of it is the main class, the bits of its
+ * broad and wild patterns under the mask, and its group.
  */
-export interface SparseMap {
-  /** Bits of the broad and wild patterns that matter here. */
-  readonly mask: number;
-  /** Explicit entries: (main class, bits & mask, group) -> value. */
-  readonly explicit: readonly (readonly [number, number, number, number])[];
-  /** Defaults for main classes without an entry: (bits & mask, group) -> value. */
-  readonly defaults: readonly (readonly [number, number, number])[];
-}
+export type SparseMaps = PackedSparseMaps;
 
-export interface Leaf {
-  readonly allow: number;
-  readonly deny: number;
-  /** Statements that matched unconditionally (provenance ids), for explain. */
-  readonly matched: readonly number[];
-  /** Statements whose conditions decide: [provenance, slot, deny ? 1 : 0, predicate] each. */
-  readonly open: readonly (readonly [number, number, number, number])[];
+/**
+ * The leaves, packed: leaf l is `data[start[l] .. start[l + 1])` = allow and deny (per-layer
+ * bitmasks), the count of statements that matched unconditionally, their provenance ids (for
+ * explain), then per statement whose conditions decide: provenance, slot, deny ? 1 : 0, predicate.
+ */
+export interface Leaves {
+  readonly data: Int32Array;
+  readonly start: Int32Array;
 }
+export const LEAF_ALLOW = 0;
+export const LEAF_DENY = 1;
+export const LEAF_MATCHED_COUNT = 2;
+/** Where the matched ids start; the open statements follow them. */
+export const LEAF_MATCHED = 3;
+/** Ints per open statement. */
+export const LEAF_OPEN_SIZE = 4;
 
 export interface Provenance {
   readonly policy: string;
@@ -56,7 +63,6 @@ export interface TableClass {
   readonly name: string;
   readonly kind: number;
   readonly facts: readonly (readonly [string, unknown])[];
-  readonly actions: SparseMap;
 }
 
 /**
@@ -86,6 +92,13 @@ export interface Dimension {
    * result. The analysis commands read them too.
    */
   readonly literals: readonly string[];
+  /**
+   * Literals one of which every string a wild statement pattern matches holds (compiler/prefilter.ts);
+   * [] when there is no wild statement pattern; undefined for no gate.
+   */
+  readonly wildGate: readonly string[] | undefined;
+  /** Per main class: what the ARN probes find for all its strings (group * 2 + KMS flag), or -1; empty for actions. */
+  readonly mainPin: Int32Array;
 }
 
 export interface DecisionTable {
@@ -103,14 +116,15 @@ export interface DecisionTable {
   readonly kinds: readonly CallerKind[];
   /** terms[kind][group * 2 + kms] = DNF terms (bitmasks). */
   readonly terms: readonly (readonly (readonly number[])[])[];
-  readonly rows: readonly SparseMap[];
-  readonly leaves: readonly Leaf[];
+  /** Per class (map i is classes[i]'s): action class -> row. */
+  readonly classActions: SparseMaps;
+  /** Per row: resource class -> leaf. */
+  readonly rows: SparseMaps;
+  readonly leaves: Leaves;
   readonly predicates: readonly (readonly WireCondition[])[];
   readonly provenance: readonly Provenance[];
 }
 
-const GROUP_UNKNOWN = 0;
-const GROUP_OTHER = 1;
 const BROAD_BITS = 30;
 /** At most this many wild patterns get a bit of their own; the rest join the main automaton. */
 const WILD_BITS = 16;
@@ -123,8 +137,8 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   // Accounts, resource entries and their policies are AWS's; the other models have none (their
   // differences are in the caller classes and the combination terms specializeCallers gives).
   const ws = awsParts(workspace);
-  const actionPatterns = new Interner<GlobToken[]>(tokenKey);
-  const resourcePatterns = new Interner<GlobToken[]>(tokenKey);
+  const actionPatterns = patternInterner();
+  const resourcePatterns = patternInterner();
 
   // --- probes: what the table must know about a resource besides the statements' patterns
   const accounts = relevantAccounts(ws, callers);
@@ -155,33 +169,38 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const statementResourcePatterns = new Set<number>();
   // Classes share pattern objects (specialization keeps what it does not change): tokenize and
   // intern each once.
-  const actionIdOf = memoByObject((p: Template) => actionPatterns.id(actionTokens(p)));
+  const actionIdOf = memoByObject((p: Template) => {
+    const spelling = literalSpelling(p);
+    if (spelling !== undefined) actionSpellings.add(spelling);
+    return actionPatterns.id(actionTokens(p));
+  });
   const resourceIdOf = memoByObject((p: Template) => resourcePatterns.id(resourceTokens(p)));
-  const provenanceBySource = new WeakMap<object, Map<string, number>>();
+  // Per statement source, its provenance id per layer. Most sources are reached through one
+  // layer: the first is kept inline, a Map made only for more (a Map per source cost hundreds of
+  // MB at a million statements).
+  const provenanceBySource = new Map<object, { readonly layer: string; readonly id: number; more?: Map<string, number> }>();
   const provenanceOf = (statement: SpecializedStatement): number => {
-    let byLayer = provenanceBySource.get(statement.source);
-    if (byLayer === undefined) provenanceBySource.set(statement.source, (byLayer = new Map()));
-    let id = byLayer.get(statement.layer);
-    if (id === undefined) {
-      id = provenance.id({
-        policy: statement.source.policy,
-        ...(statement.source.sid === undefined ? {} : { sid: statement.source.sid }),
-        index: statement.source.index,
-        layer: statement.layer,
-        effect: statement.effect,
-      });
-      byLayer.set(statement.layer, id);
+    const known = provenanceBySource.get(statement.source);
+    if (known !== undefined) {
+      if (known.layer === statement.layer) return known.id;
+      const id = known.more?.get(statement.layer);
+      if (id !== undefined) return id;
     }
+    const id = provenance.id({
+      policy: statement.source.policy,
+      ...(statement.source.sid === undefined ? {} : { sid: statement.source.sid }),
+      index: statement.source.index,
+      layer: statement.layer,
+      effect: statement.effect,
+    });
+    if (known === undefined) provenanceBySource.set(statement.source, { layer: statement.layer, id });
+    else (known.more ??= new Map()).set(statement.layer, id);
     return id;
   };
   const compiledByClass = callers.classes.map((cls) =>
     cls.statements.map((statement): Compiled => {
       const actionIds = statement.actions.patterns.map(actionIdOf);
       for (const id of actionIds) statementActionPatterns.add(id);
-      for (const p of statement.actions.patterns) {
-        const spelling = literalSpelling(p);
-        if (spelling !== undefined) actionSpellings.add(spelling);
-      }
       const hasRuntimeVariable = statement.resources.patterns.some((p) => p.parts.some((x) => x.kind === "variable"));
       const residual: WireCondition[] = statement.conditions.map(toWireCondition);
       if (hasRuntimeVariable) residual.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
@@ -204,7 +223,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     }));
 
   progress?.("automata", 0, 2);
-  const actionSpace = buildDimension(actionPatterns.values, statementActionPatterns, [], () => -1, () => ({ group: 0, kms: 0 }), 1);
+  const actionSpace = buildDimension(actionPatterns.values, statementActionPatterns, [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
   progress?.("automata", 1, 2);
   const groupCount = accounts.length + 2;
   const entryProbes = new Map<number, number>(); // pattern id -> entry index (exact ids win over buckets)
@@ -236,6 +255,9 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       return { group: probe >= 0 ? probe + 2 : set.has(anyAccountProbe) ? GROUP_OTHER : GROUP_UNKNOWN, kms: set.has(kmsProbe) ? 1 : 0 };
     },
     groupCount,
+    true,
+    // Without probes the wild automaton finds no group and no KMS key: every class is pinned.
+    readsArns ? (ids) => pinOfPatterns(ids.map((p) => resourcePatterns.values[p]!), accountGroup) : () => 2 * GROUP_UNKNOWN,
   );
   progress?.("automata", 2, 2);
   // The main classes each entry governs (resource policies are scoped to them).
@@ -245,22 +267,35 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     if (entry >= 0) (entryClasses.get(entry) ?? entryClasses.set(entry, []).get(entry)!).push(k);
   });
 
-  // --- rows and leaves
-  const leaves = new Interner<Leaf>((l) => `${l.allow}|${l.deny}|${l.matched.join(",")}|${l.open.join(";")}`);
-  const rows = new Interner<SparseMap>(sparseKey);
+  // --- rows and leaves, each interned by its packed ints (ids in first-seen order)
+  const leaves = new IntListInterner();
+  const rows = new IntListInterner();
+  const classActions = new IntLists();
+  /** Scratch for makeLeaf: the matched provenance ids, sorted in place. */
+  let leafMatched: Int32Array = new Int32Array(64);
   const kinds = new Interner<CallerKind>((k) => JSON.stringify(k));
   // What a statement brings to a row: its resource membership, effect, slot, provenance and
   // predicate. Classes that share statements (users holding the same roles) get equal rows:
   // each is built once, keyed by these signatures (and the caller's own account group).
-  const signatures = new Map<string, number>();
+  const signatures = new IntListInterner();
+  const accountIds = new Map<string, number>();
   const signatureOf = (c: Compiled): number => {
     const r = c.resources;
-    const key = `${r.universal ? 1 : 0}${r.negated ? 1 : 0}:${r.patterns.join(".")}:${r.entry ?? ""}:${r.account ?? ""}|${c.statement.effect}|${c.statement.slot}|${c.provenance}|${c.predicate}`;
-    let id = signatures.get(key);
-    if (id === undefined) signatures.set(key, (id = signatures.size));
-    return id;
+    let account = 0;
+    if (r.account !== undefined) {
+      account = accountIds.get(r.account) ?? accountIds.size + 1;
+      accountIds.set(r.account, account);
+    }
+    const s = c.statement;
+    return signatures.id([
+      r.universal ? 1 : 0, r.negated ? 1 : 0, r.entry === undefined ? -1 : r.entry, account,
+      s.effect === "Deny" ? 1 : 0, s.slot, c.provenance, c.predicate, ...r.patterns,
+    ]);
   };
-  const rowByContent = new Map<string, number>();
+  const rowByContent = new IntListInterner();
+  const rowOfContent: number[] = [];
+  const content: number[] = [];
+  const statementIds: number[] = [];
   const classes: TableClass[] = [];
   callers.classes.forEach((cls, classIndex) => {
     progress?.("classes", classIndex, callers.classes.length);
@@ -270,30 +305,37 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
     // Many action classes select the same statements, and many resource classes the same
     // statements of a row: build each row and each leaf once per distinct subset.
-    const rowBySubset = new Map<string, number>();
-    const leafBySubset = new Map<string, number>();
-    const leafOf = (statementIds: number[]) => {
-      const key = statementIds.join(",");
-      let id = leafBySubset.get(key);
-      if (id === undefined) leafBySubset.set(key, (id = leaves.id(makeLeaf(statementIds.map((i) => compiled[i]!)))));
-      return id;
+    const rowBySubset = new IntListInterner();
+    const rowOfSubset: number[] = [];
+    const leafBySubset = new IntListInterner();
+    const leafOfSubset: number[] = [];
+    const leafOf = (ids: readonly number[]): number => {
+      const s = leafBySubset.id(ids);
+      if (s === leafOfSubset.length) leafOfSubset.push(makeLeaf(ids, compiled));
+      return leafOfSubset[s]!;
+    };
+    const rowOf = (subset: readonly number[]): number => {
+      content.length = 0;
+      content.push(ownAccountGroup);
+      for (const i of subset) content.push(signature[i]!);
+      const c = rowByContent.id(content);
+      if (c < rowOfContent.length) return rowOfContent[c]!;
+      const rowItems = subset.map((i) => resourceMemberships[i]!);
+      const row = buildSparse(resourceSpace, rowItems, (leafSubset) => {
+        statementIds.length = 0;
+        for (const j of leafSubset) statementIds.push(subset[j]!);
+        return leafOf(statementIds);
+      });
+      rowOfContent.push(rows.id(row));
+      return rowOfContent[c]!;
     };
     const actions = buildSparse(actionSpace, compiled.map((c) => c.actions), (subset) => {
-      const key = subset.join(",");
-      let id = rowBySubset.get(key);
-      if (id === undefined) {
-        const content = `${ownAccountGroup}|${subset.map((i) => signature[i]).join(",")}`;
-        id = rowByContent.get(content);
-        if (id === undefined) {
-          const rowItems = subset.map((i) => resourceMemberships[i]!);
-          id = rows.id(buildSparse(resourceSpace, rowItems, (leafSubset) => leafOf(leafSubset.map((j) => subset[j]!))));
-          rowByContent.set(content, id);
-        }
-        rowBySubset.set(key, id);
-      }
-      return id;
+      const s = rowBySubset.id(subset);
+      if (s === rowOfSubset.length) rowOfSubset.push(rowOf(subset));
+      return rowOfSubset[s]!;
     });
-    classes.push({ name: cls.name, kind: kinds.id(cls.kind), facts: cls.facts, actions });
+    classActions.push(actions);
+    classes.push({ name: cls.name, kind: kinds.id(cls.kind), facts: cls.facts });
   });
 
   const terms = kinds.values.map((kind) => {
@@ -317,43 +359,62 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     refused: callers.refused ?? -1,
     kinds: kinds.values,
     terms,
-    rows: rows.values,
-    leaves: leaves.values,
+    classActions: { data: classActions.data, start: classActions.starts },
+    rows: { data: rows.data, start: rows.starts },
+    leaves: { data: leaves.data, start: leaves.starts },
     predicates: predicates.values,
     provenance: provenance.values,
   };
 
-  function makeLeaf(matching: readonly Compiled[]): Leaf {
+  /** The leaf of the statements `ids` (indices into `compiled`), interned. */
+  function makeLeaf(ids: readonly number[], compiled: readonly Compiled[]): number {
     let allow = 0;
     let deny = 0;
-    const matched: number[] = [];
-    for (const c of matching) {
+    let matchedCount = 0;
+    if (leafMatched.length < ids.length) leafMatched = grown(leafMatched, ids.length);
+    for (const i of ids) {
+      const c = compiled[i]!;
       if (c.predicate >= 0) continue;
       if (c.statement.effect === "Deny") deny |= 1 << c.statement.slot;
       else allow |= 1 << c.statement.slot;
-      matched.push(c.provenance);
+      leafMatched[matchedCount++] = c.provenance;
     }
-    const open: [number, number, number, number][] = [];
+    matchedCount = sortUnique(leafMatched, matchedCount);
+    const leaf = [allow, deny, matchedCount];
+    for (let m = 0; m < matchedCount; m++) leaf.push(leafMatched[m]!);
     if (deny === 0) {
-      for (const c of matching) {
+      const openFrom = leaf.length;
+      let seen: Set<string> | undefined;
+      for (const i of ids) {
+        const c = compiled[i]!;
         if (c.predicate < 0) continue;
         // An open allow in a layer that already allows cannot change the answer.
         if (c.statement.effect === "Allow" && (allow & (1 << c.statement.slot)) !== 0) continue;
-        open.push([c.provenance, c.statement.slot, c.statement.effect === "Deny" ? 1 : 0, c.predicate]);
+        const slot = c.statement.slot;
+        const denies = c.statement.effect === "Deny" ? 1 : 0;
+        // Equal open statements are kept once: found by a short scan, or a set once there are many.
+        if (seen === undefined && leaf.length - openFrom > 32 * LEAF_OPEN_SIZE) {
+          seen = new Set();
+          for (let o = openFrom; o < leaf.length; o += LEAF_OPEN_SIZE) seen.add(`${leaf[o]},${leaf[o + 1]},${leaf[o + 2]},${leaf[o + 3]}`);
+        }
+        if (seen !== undefined) {
+          const key = `${c.provenance},${slot},${denies},${c.predicate}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+        } else if (holdsOpen(leaf, openFrom, c.provenance, slot, denies, c.predicate)) continue;
+        leaf.push(c.provenance, slot, denies, c.predicate);
       }
     }
-    return { allow, deny, matched: [...new Set(matched)].sort((a, b) => a - b), open: dedupeOpen(open) };
+    return leaves.id(leaf);
   }
 }
 
-function dedupeOpen(open: [number, number, number, number][]): [number, number, number, number][] {
-  const seen = new Set<string>();
-  return open.filter((o) => {
-    const key = o.join(",");
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+/** Whether the open statements `leaf[from ..]` (LEAF_OPEN_SIZE ints each) hold this one. */
+function holdsOpen(leaf: readonly number[], from: number, provenance: number, slot: number, deny: number, predicate: number): boolean {
+  for (let o = from; o < leaf.length; o += LEAF_OPEN_SIZE) {
+    if (leaf[o] === provenance && leaf[o + 1] === slot && leaf[o + 2] === deny && leaf[o + 3] === predicate) return true;
+  }
+  return false;
 }
 
 /**
@@ -464,16 +525,32 @@ interface Space {
   /** Main class k = the sorted (global) ids of the main patterns matched. */
   readonly classes: readonly (readonly number[])[];
   readonly groupCount: number;
-  /** Per pattern (global id): its bit if broad or wild (else 0), and the main classes holding it if narrow. */
+  /** Per pattern (global id): its bit if broad or wild, else 0. */
   readonly patternBit: Int32Array;
-  readonly patternClasses: readonly (readonly number[])[];
-  /** Distinct (bits, group) of the wild classes, and of the main classes (group -1: none). */
-  readonly wildCombos: readonly (readonly [number, number])[];
-  readonly mainCombos: readonly (readonly [number, number])[];
-  readonly classSets: Map<number, ReadonlySet<number>>;
+  /** The main classes holding narrow pattern p: patternClassList[patternClassStart[p] .. patternClassStart[p + 1]). */
+  readonly patternClassStart: Int32Array;
+  readonly patternClassList: Int32Array;
+  /** Distinct (bits, group) of the wild classes, and of the main classes (group -1: none), as pairs of ints. */
+  readonly wildCombos: Int32Array;
+  readonly mainCombos: Int32Array;
+  /** The combos as a map with this mask (and using groups or not) sees them: computed once per (mask, groups, kind). */
+  readonly projections: Map<number, Int32Array>;
+  /** Per main class, -1 or its list among those a buildSparse call is collecting (reset before it calls out). */
+  readonly collecting: Int32Array;
+  readonly scratch: SparseScratch;
 }
 
 /** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
+/** What the probes find for every string matching all of `patterns` (prefilter.ts probePin), or -1. */
+function pinOfPatterns(patterns: readonly (readonly GlobToken[])[], accountGroup: ReadonlyMap<string, number>): number {
+  for (const pattern of patterns) {
+    const { prefix, complete } = literalPrefix(pattern);
+    const pin = probePin(prefix, complete, accountGroup);
+    if (pin >= 0) return pin;
+  }
+  return -1;
+}
+
 function isMainShaped(tokens: readonly GlobToken[]): boolean {
   for (let i = 0; i < tokens.length; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === tokens.length - 1)) return false;
   return true;
@@ -486,6 +563,10 @@ function buildDimension(
   mainGroupOf: (patterns: readonly number[]) => number,
   wildFactsOf: (patterns: readonly number[]) => { group: number; kms: number },
   groupCount: number,
+  /** Whether strings compare exactly (resources): only then can a gate search them with indexOf. */
+  exact: boolean,
+  /** What the probes find for every string of a main class (its patterns), or -1 (Dimension.mainPin). */
+  pinOf?: (patterns: readonly number[]) => number,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
   const wildStatement = [...statementPatterns].filter((p) => !isMainShaped(patterns[p]!)).sort((a, b) => a - b);
@@ -494,7 +575,8 @@ function buildDimension(
   const wildIds = [...new Set([...bitted, ...probes])].sort((a, b) => a - b);
   // Everything else is matched by the main automaton: a statement pattern that is also a probe
   // but got no bit is in both.
-  const mainIds = patterns.map((_, p) => p).filter((p) => !bitted.has(p) && (!probes.has(p) || statementPatterns.has(p)));
+  const mainIds: number[] = [];
+  for (let p = 0; p < patterns.length; p++) if (!bitted.has(p) && (!probes.has(p) || statementPatterns.has(p))) mainIds.push(p);
   const patternBit = new Int32Array(patterns.length);
   wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
 
@@ -506,158 +588,346 @@ function buildDimension(
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
 
   // The most widespread main patterns become broad: tracked by a bit instead of by entries.
-  const patternClasses: number[][] = Array.from({ length: patterns.length }, () => []);
-  classes.forEach((ids, k) => { for (const p of ids) patternClasses[p]!.push(k); });
+  const classCount = new Int32Array(patterns.length);
+  for (const ids of classes) for (const p of ids) classCount[p] = classCount[p]! + 1;
   let nextBit = Math.min(WILD_BITS, wildStatement.length);
-  patternClasses
-    .map((list, p) => [list.length, p] as const)
-    .filter(([n, p]) => n > BROAD_THRESHOLD && statementPatterns.has(p))
-    .sort((a, b) => b[0] - a[0] || a[1] - b[1])
+  const widespread: number[] = [];
+  for (let p = 0; p < patterns.length; p++) if (classCount[p]! > BROAD_THRESHOLD && statementPatterns.has(p)) widespread.push(p);
+  widespread
+    .sort((a, b) => classCount[b]! - classCount[a]! || a - b)
     .slice(0, BROAD_BITS - nextBit)
-    .forEach(([, p]) => { patternBit[p] = 1 << nextBit++; });
-  for (let p = 0; p < patterns.length; p++) if (patternBit[p] !== 0) patternClasses[p] = [];
+    .forEach((p) => { patternBit[p] = 1 << nextBit++; });
+  // The classes of each narrow pattern, in class order (a broad or wild pattern lists none).
+  const patternClassStart = new Int32Array(patterns.length + 1);
+  for (let p = 0; p < patterns.length; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
+  const patternClassList = new Int32Array(patternClassStart[patterns.length]!);
+  const cursor = patternClassStart.slice(0, patterns.length);
+  classes.forEach((ids, k) => { for (const p of ids) if (patternBit[p] === 0) patternClassList[cursor[p]!++] = k; });
 
-  const bitsOf = (ids: readonly number[]) => ids.reduce((bits, p) => bits | patternBit[p]!, 0);
-  const mainBits = Int32Array.from(classes.map(bitsOf));
-  const mainGroup = Int32Array.from(classes.map(mainGroupOf));
-  const wildBits = Int32Array.from(wildClasses.map(bitsOf));
-  const facts = wildClasses.map(wildFactsOf);
-  const wildGroup = Int32Array.from(facts.map((f) => f.group));
-  const wildKms = Int32Array.from(facts.map((f) => f.kms));
-
-  const wildCombos = distinctPairs(wildClasses.map((_, c) => [wildBits[c]!, wildGroup[c]!] as const));
-  const mainCombos = distinctPairs(classes.map((_, k) => [mainBits[k]!, mainGroup[k]!] as const));
-  return {
-    dimension: { main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [] },
-    classes, groupCount, patternBit, patternClasses, wildCombos, mainCombos, classSets: new Map(),
+  const bitsOf = (ids: readonly number[]) => {
+    let bits = 0;
+    for (const p of ids) bits |= patternBit[p]!;
+    return bits;
   };
+  const mainBits = Int32Array.from(classes, bitsOf);
+  const mainGroup = Int32Array.from(classes, mainGroupOf);
+  const wildBits = Int32Array.from(wildClasses, bitsOf);
+  const facts = wildClasses.map(wildFactsOf);
+  const wildGroup = Int32Array.from(facts, (f) => f.group);
+  const wildKms = Int32Array.from(facts, (f) => f.kms);
+
+  const space: Space = {
+    dimension: {
+      main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [],
+      // The statements' wild patterns only: the runtime still walks for the probes when the gate
+      // is shut, stopping where no probe can match any more (runtime/index.ts, probeStops).
+      wildGate: exact ? wildGate([...bitted].map((p) => patterns[p]!)) : undefined,
+      mainPin: pinOf === undefined ? new Int32Array(0) : Int32Array.from(classes, pinOf),
+    },
+    classes, groupCount, patternBit, patternClassStart, patternClassList,
+    wildCombos: distinctPairs(wildBits, wildGroup, -1, groupCount),
+    mainCombos: distinctPairs(mainBits, mainGroup, -1, groupCount),
+    projections: new Map(),
+    collecting: new Int32Array(classes.length).fill(-1),
+    scratch: sparseScratch(),
+  };
+  warmUpSparse(space);
+  return space;
 }
 
-/** Builds the sparse map class -> output(subset of items matching the class). */
-function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: number[]) => number): SparseMap {
-  // Items fall in two kinds. Narrow items (only narrow patterns, not negated, or limited to an
-  // explicit class list) match only the main classes they list: index them by those classes.
-  // Every other item (universal, negated, or with a broad or wild pattern) may match anywhere,
-  // so it is tested on every explicit class and decides the defaults. Cost: the lists' total
-  // length plus explicit classes x wide items, never explicit classes x all items.
-  let mask = 0;
-  const candidates = new Map<number, number[]>();
-  const wide: number[] = [];
+/**
+ * Runs buildSparse a few times on two made-up items (one listing class 0, one universal) and
+ * drops the maps. Why: the first real call on a space can be the largest of the compile (every
+ * statement of a class), and V8 then compiles its loops on the spot (OSR) before the code after
+ * them ever ran; that code deoptimizes when reached, and V8 (11.x) keeps entering the same
+ * compiled loop on every later call, deoptimizing each time: thousands of times per compile,
+ * measured. Small calls first give that code its type feedback (V8 keeps feedback only from a
+ * function's 8th call or so).
+ */
+function warmUpSparse(space: Space): void {
+  const items: ScopedMembership[] = [
+    { universal: false, negated: false, patterns: [], only: new Set([0]) },
+    { universal: true, negated: false, patterns: [] },
+  ];
+  for (let i = 0; i < WARM_UP_CALLS; i++) buildSparse(space, items, () => 0);
+}
+
+const WARM_UP_CALLS = 16;
+
+/**
+ * The distinct pairs (bits[i], groups[i], or `group` instead when it is >= 0), in first-seen
+ * order, as pairs of ints. Groups are -1 .. groupCount - 1.
+ */
+function distinctPairs(bits: Int32Array, groups: Int32Array, group: number, groupCount: number): Int32Array {
+  const seen = new Set<number>();
+  const out: number[] = [];
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    const g = group >= 0 ? group : groups[i]!;
+    const key = b * (groupCount + 1) + g + 1;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(b, g);
+  }
+  return Int32Array.from(out);
+}
+
+/** A space's wild or main combos seen through a map's mask (and groups, when it uses them). */
+function projection(space: Space, wild: boolean, mask: number, usesGroup: boolean): Int32Array {
+  const key = mask * 4 + (usesGroup ? 2 : 0) + (wild ? 1 : 0);
+  let pairs = space.projections.get(key);
+  if (pairs === undefined) {
+    const combos = wild ? space.wildCombos : space.mainCombos;
+    const bits = new Int32Array(combos.length / 2);
+    const groups = new Int32Array(combos.length / 2);
+    for (let c = 0; c < bits.length; c++) {
+      bits[c] = combos[2 * c]! & mask;
+      groups[c] = combos[2 * c + 1]!;
+    }
+    pairs = distinctPairs(bits, groups, usesGroup ? -1 : 0, space.groupCount);
+    space.projections.set(key, pairs);
+  }
+  return pairs;
+}
+
+/** Whether the ascending list `sorted` holds `value`. */
+function holds(sorted: readonly number[], value: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return true;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Whether an item's patterns hit a class: its broad and wild ones through `bits`, its narrow ones through main class k (-1: none). */
+function hits(space: Space, item: ScopedMembership, k: number, bits: number): boolean {
+  for (const p of item.patterns) {
+    const bit = space.patternBit[p]!;
+    if (bit !== 0 ? (bit & bits) !== 0 : k >= 0 && holds(space.classes[k]!, p)) return true;
+  }
+  return false;
+}
+
+function matches(space: Space, item: ScopedMembership, k: number, bits: number, group: number): boolean {
+  if (item.groups && !item.groups.has(group)) return false;
+  return item.universal || hits(space, item, k, bits) !== item.negated;
+}
+
+/** Scratch lists for buildSparse, reused by every call on a space (calls on one space do not nest). */
+interface SparseScratch {
+  busy: boolean;
+  /** The classes some narrow item lists, first listed first, then sorted. */
+  readonly listed: number[];
+  /** Per class listed (by space.collecting), the first and last node of its candidate list. */
+  readonly head: number[];
+  readonly tail: number[];
+  /** The first node of each class's list, classes ascending. */
+  readonly sortedHead: number[];
+  /** Candidate lists' nodes: an item, the next node (-1: none). */
+  readonly nodeItem: number[];
+  readonly nodeNext: number[];
+  readonly wide: number[];
+  readonly subset: number[];
+  readonly defaults: number[];
+}
+
+function sparseScratch(): SparseScratch {
+  return { busy: false, listed: [], head: [], tail: [], sortedHead: [], nodeItem: [], nodeNext: [], wide: [], subset: [], defaults: [] };
+}
+
+/**
+ * Builds the sparse map class -> output(subset of items matching the class), packed (SparseMaps).
+ * `subset` is only valid during the call: output copies what it keeps.
+ *
+ * Items fall in two kinds. Narrow items (only narrow patterns, not negated, or limited to an
+ * explicit class list) match only the main classes they list: index them by those classes.
+ * Every other item (universal, negated, or with a broad or wild pattern) may match anywhere, so
+ * it is tested on every explicit class and decides the defaults. Cost: the lists' total length
+ * plus explicit classes x wide items, never explicit classes x all items.
+ *
+ * The phases are functions of their own, each warmed up (warmUpSparse) before a large call.
+ */
+function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: readonly number[]) => number): number[] {
+  const scratch = space.scratch.busy ? sparseScratch() : space.scratch;
+  scratch.busy = true;
+  const maskAndGroups = collectCandidates(space, items, scratch);
+  const mask = maskAndGroups >>> 1;
+  // A map none of whose items is limited to an account ignores the group: its keys use group 0
+  // and it is flagged GROUP_BLIND, so the runtime does the same. That divides its entries by
+  // the number of groups.
+  const usesGroup = (maskAndGroups & 1) !== 0;
+  // What the wild classes can add, seen through this map's mask.
+  const wildProjected = projection(space, true, mask, usesGroup);
+  const out = [usesGroup ? mask : mask | GROUP_BLIND, 0, 0];
+  out[1] = explicitEntries(space, items, scratch, mask, usesGroup, wildProjected, output, out);
+  out[2] = defaultEntries(space, items, scratch, mask, usesGroup, wildProjected, output, out);
+  scratch.busy = false;
+  return out;
+}
+
+/**
+ * Lists each narrow item under the main classes it names (scratch.listed, sorted, with the first
+ * node of each class's list in scratch.sortedHead) and the other items in scratch.wide. Returns
+ * the map's mask times 2, plus 1 when some item is limited to account groups.
+ */
+function collectCandidates(space: Space, items: readonly ScopedMembership[], scratch: SparseScratch): number {
+  // The candidates of each class listed: linked lists in flat arrays (items ascending, since
+  // items are added in order), found through space.collecting.
+  const { listed, head, tail, sortedHead, nodeItem, nodeNext, wide } = scratch;
+  listed.length = head.length = tail.length = sortedHead.length = nodeItem.length = nodeNext.length = wide.length = 0;
+  const { patternBit, patternClassStart, patternClassList, collecting } = space;
   const addCandidate = (k: number, i: number) => {
-    const list = candidates.get(k);
-    if (list === undefined) candidates.set(k, [i]);
-    else if (list[list.length - 1] !== i) list.push(i);
+    const at = collecting[k]!;
+    if (at < 0) {
+      collecting[k] = listed.length;
+      listed.push(k);
+      head.push(nodeItem.length);
+      tail.push(nodeItem.length);
+    } else if (nodeItem[tail[at]!] !== i) {
+      nodeNext[tail[at]!] = nodeItem.length;
+      tail[at] = nodeItem.length;
+    } else {
+      return;
+    }
+    nodeItem.push(i);
+    nodeNext.push(-1);
   };
-  items.forEach((item, i) => {
+  let mask = 0;
+  let usesGroup = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     let hasBits = false;
     for (const p of item.patterns) {
-      mask |= space.patternBit[p]!;
-      if (space.patternBit[p] !== 0) hasBits = true;
-      else for (const k of space.patternClasses[p]!) addCandidate(k, i);
+      const bit = patternBit[p]!;
+      mask |= bit;
+      if (bit !== 0) hasBits = true;
+      else for (let c = patternClassStart[p]!, end = patternClassStart[p + 1]!; c < end; c++) addCandidate(patternClassList[c]!, i);
     }
     if (item.only) {
       for (const k of item.only) addCandidate(k, i);
     } else if (item.universal || item.negated || hasBits) {
       wide.push(i);
     }
-  });
-  const inClass = (k: number, p: number) => {
-    let set = space.classSets.get(k);
-    if (set === undefined) space.classSets.set(k, (set = new Set(space.classes[k])));
-    return set.has(p);
-  };
-  const hits = (item: ScopedMembership, k: number, bits: number) =>
-    item.patterns.some((p) => (space.patternBit[p] !== 0 ? (space.patternBit[p]! & bits) !== 0 : k >= 0 && inClass(k, p)));
-  const matches = (item: ScopedMembership, k: number, bits: number, group: number) => {
-    if (item.groups && !item.groups.has(group)) return false;
-    return item.universal || hits(item, k, bits) !== item.negated;
-  };
-  const { mainBits, mainGroup } = space.dimension;
-  // A map none of whose items is limited to an account ignores the group: its keys use group 0
-  // and it is flagged GROUP_BLIND, so the runtime does the same. That divides its entries by
-  // the number of groups.
-  const usesGroup = items.some((item) => item.groups !== undefined);
-  const groupOf = (main: number, wild: number) => (!usesGroup ? 0 : main >= 0 ? main : wild);
-  // What the wild classes can add, seen through this map's mask.
-  const wildProjected = distinctPairs(space.wildCombos.map(([wb, wg]) => [wb & mask, usesGroup ? wg : 0] as const));
+    if (item.groups !== undefined) usesGroup = 1;
+  }
+  // The classes listed, ascending, and the first node of each one's list in that order. Done
+  // with `collecting`.
+  sortNumbers(listed);
+  for (const k of listed) {
+    sortedHead.push(head[collecting[k]!]!);
+    collecting[k] = -1;
+  }
+  return mask * 2 + usesGroup;
+}
 
-  const explicit: [number, number, number, number][] = [];
-  for (const k of [...candidates.keys()].sort((a, b) => a - b)) {
-    const tested = wide.length === 0 ? candidates.get(k)! : mergeSorted(candidates.get(k)!, wide);
-    const seen = wildProjected.length > 1 ? new Set<string>() : undefined;
-    for (const [wb, wg] of wildProjected) {
-      const bits = (mainBits[k]! | wb) & mask;
-      const group = groupOf(mainGroup[k]!, wg);
+/** Appends the explicit entries (class, bits, group, value) to `out`; returns how many. */
+function explicitEntries(
+  space: Space, items: readonly ScopedMembership[], scratch: SparseScratch, mask: number, usesGroup: boolean,
+  wildProjected: Int32Array, output: (subset: readonly number[]) => number, out: number[],
+): number {
+  const { listed, sortedHead, nodeItem, nodeNext, wide, subset } = scratch;
+  const { mainBits, mainGroup } = space.dimension;
+  const wildCount = wildProjected.length / 2;
+  let count = 0;
+  for (let c = 0; c < listed.length; c++) {
+    const k = listed[c]!;
+    const firstOfClass = out.length;
+    for (let w = 0; w < wildCount; w++) {
+      const bits = (mainBits[k]! | wildProjected[2 * w]!) & mask;
+      const group = !usesGroup ? 0 : mainGroup[k]! >= 0 ? mainGroup[k]! : wildProjected[2 * w + 1]!;
+      // Two wild combos may look the same through the mask: one entry.
+      if (wildCount > 1 && holdsKey(out, firstOfClass, 4, 1, bits, group)) continue;
+      // The class's candidates and the wide items, merged in ascending order.
+      subset.length = 0;
+      let node = sortedHead[c]!;
+      let j = 0;
+      while (node >= 0 || j < wide.length) {
+        const x = node >= 0 ? nodeItem[node]! : Infinity;
+        const y = j < wide.length ? wide[j]! : Infinity;
+        let i: number;
+        if (x <= y) {
+          i = x;
+          node = nodeNext[node]!;
+          if (x === y) j++;
+        } else {
+          i = y;
+          j++;
+        }
+        const item = items[i]!;
+        if (!(item.only && !item.only.has(k)) && matches(space, item, k, bits, group)) subset.push(i);
+      }
+      out.push(k, bits, group, output(subset));
+      count++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Appends the defaults (bits, group, value), sorted by key, to `out`; returns how many. A main
+ * class no item lists holds none of their narrow patterns: only wide items can match it, through
+ * their bits.
+ */
+function defaultEntries(
+  space: Space, items: readonly ScopedMembership[], scratch: SparseScratch, mask: number, usesGroup: boolean,
+  wildProjected: Int32Array, output: (subset: readonly number[]) => number, out: number[],
+): number {
+  const { wide, subset, defaults } = scratch;
+  defaults.length = 0;
+  const wildCount = wildProjected.length / 2;
+  const mainProjected = projection(space, false, mask, usesGroup);
+  const seen = mainProjected.length * wildCount > 32 ? new Set<number>() : undefined;
+  for (let m = 0; m < mainProjected.length; m += 2) {
+    const mb = mainProjected[m]!;
+    const mg = mainProjected[m + 1]!;
+    for (let w = 0; w < wildCount; w++) {
+      const bits = mb | wildProjected[2 * w]!;
+      const group = usesGroup ? (mg >= 0 ? mg : wildProjected[2 * w + 1]!) : 0;
       if (seen !== undefined) {
-        const key = `${bits},${group}`;
+        const key = bits * space.groupCount + group;
         if (seen.has(key)) continue;
         seen.add(key);
+      } else if (holdsKey(defaults, 0, 3, 0, bits, group)) {
+        continue;
       }
-      const subset = tested.filter((i) => {
-        const item = items[i]!;
-        return !(item.only && !item.only.has(k)) && matches(item, k, bits, group);
-      });
-      explicit.push([k, bits, group, output(subset)]);
+      subset.length = 0;
+      for (const i of wide) if (matches(space, items[i]!, -1, bits, group)) subset.push(i);
+      defaults.push(bits, group, output(subset));
     }
   }
+  const count = defaults.length / 3;
+  const order = Array.from({ length: count }, (_, d) => d);
+  if (count > 1) order.sort((a, b) => defaults[3 * a]! - defaults[3 * b]! || defaults[3 * a + 1]! - defaults[3 * b + 1]!);
+  for (const d of order) out.push(defaults[3 * d]!, defaults[3 * d + 1]!, defaults[3 * d + 2]!);
+  return count;
+}
 
-  // A main class no item lists holds none of their narrow patterns: only wide items can match
-  // it, through their bits.
-  const defaults = new Map<string, [number, number, number]>();
-  const mainProjected = distinctPairs(space.mainCombos.map(([mb, mg]) => [mb & mask, usesGroup ? mg : 0] as const));
-  for (const [mb, mg] of mainProjected) {
-    for (const [wb, wg] of wildProjected) {
-      const bits = mb | wb;
-      const group = usesGroup ? (mg >= 0 ? mg : wg) : 0;
-      const key = `${bits},${group}`;
-      if (defaults.has(key)) continue;
-      const subset = wide.filter((i) => matches(items[i]!, -1, bits, group));
-      defaults.set(key, [bits, group, output(subset)]);
+/** Whether the records of `list` from `from` on (`size` ints each, bits then group at `bitsAt`) hold (bits, group). */
+function holdsKey(list: readonly number[], from: number, size: number, bitsAt: number, bits: number, group: number): boolean {
+  for (let r = from + bitsAt; r < list.length; r += size) if (list[r] === bits && list[r + 1] === group) return true;
+  return false;
+}
+
+/** Sorts numbers ascending in place: insertion sort for the short lists most calls have. */
+function sortNumbers(list: number[]): void {
+  if (list.length > 16) {
+    list.sort((a, b) => a - b);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const v = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && list[j]! > v) {
+      list[j + 1] = list[j]!;
+      j--;
     }
+    list[j + 1] = v;
   }
-  return {
-    mask: usesGroup ? mask : mask | GROUP_BLIND,
-    explicit,
-    defaults: [...defaults.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]),
-  };
-}
-
-function sparseKey(m: SparseMap): string {
-  let key = `${m.mask}|`;
-  for (const e of m.explicit) key += `${e[0]},${e[1]},${e[2]},${e[3]};`;
-  key += "|";
-  for (const d of m.defaults) key += `${d[0]},${d[1]},${d[2]};`;
-  return key;
-}
-
-/** Pairs without repeats, in first-seen order. */
-function distinctPairs(pairs: readonly (readonly [number, number])[]): (readonly [number, number])[] {
-  const seen = new Map<string, readonly [number, number]>();
-  for (const pair of pairs) {
-    const key = `${pair[0]},${pair[1]}`;
-    if (!seen.has(key)) seen.set(key, pair);
-  }
-  return [...seen.values()];
-}
-
-/** The union of two ascending lists of distinct ints, ascending. */
-function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
-  const out: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = i < a.length ? a[i]! : Infinity;
-    const y = j < b.length ? b[j]! : Infinity;
-    if (x <= y) { out.push(x); i++; if (x === y) j++; } else { out.push(y); j++; }
-  }
-  return out;
-}
-
-/** A pattern's tokens as a string key: a code unit each; U+FFFF escapes wildcards and itself. */
-function tokenKey(tokens: readonly GlobToken[]): string {
-  let key = "";
-  for (const t of tokens) key += t >= 0 && t < 0xffff ? String.fromCharCode(t) : `\uffff${String.fromCharCode(t < 0 ? -t : 0)}`;
-  return key;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -677,17 +947,23 @@ function arnPrefixTokens(): GlobToken[] {
 function templateTokens(template: Template, fold: boolean): GlobToken[] {
   const out: GlobToken[] = [];
   for (const part of template.parts) {
-    if (part.kind === "variable") { out.push(STAR); continue; }
-    const text = fold ? foldString(part.text) : part.text;
+    // Runs of stars mean the same as one and only grow the automaton: collapse them.
+    if (part.kind === "variable") {
+      if (out[out.length - 1] !== STAR) out.push(STAR);
+      continue;
+    }
+    const glob = part.kind === "text";
+    const text = part.text;
     for (let i = 0; i < text.length; i++) {
-      const char = text.charCodeAt(i);
-      if (part.kind === "text" && char === 42) out.push(STAR);
-      else if (part.kind === "text" && char === 63) out.push(ANY);
-      else out.push(char);
+      const char = fold ? foldCase(text.charCodeAt(i)) : text.charCodeAt(i);
+      if (glob && char === 42) {
+        if (out[out.length - 1] !== STAR) out.push(STAR);
+      } else {
+        out.push(glob && char === 63 ? ANY : char);
+      }
     }
   }
-  // Collapse runs of stars: they mean the same and only grow the automaton.
-  return out.filter((t, i) => !(t === STAR && out[i - 1] === STAR));
+  return out;
 }
 
 /** The one string a pattern matches (no wildcard, no variable), or undefined. */
@@ -725,10 +1001,11 @@ function resourceCheck(patterns: readonly Template[], negated: boolean): WireCon
   return { op: negated ? "StringNotLike" : "StringLike", q: "", ie: false, key: RESOURCE_KEY, vals: patterns.map(toWireTemplate) };
 }
 
-/** Interns values by a key: the same value always gets the same id, in first-seen order. */
 /** `f`, remembering its answer per argument object. */
 function memoByObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
-  const memo = new WeakMap<K, V>();
+  // A Map, not a WeakMap: it lives for one compile, and a large WeakMap costs the collector much
+  // more (ephemerons).
+  const memo = new Map<K, V>();
   return (key) => {
     let value = memo.get(key);
     if (value === undefined) memo.set(key, (value = f(key)));
@@ -736,6 +1013,21 @@ function memoByObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
   };
 }
 
+/** Interns patterns by their tokens: ids in first-seen order, `values[id]` the pattern's tokens. */
+function patternInterner(): { readonly values: GlobToken[][]; id: (tokens: GlobToken[]) => number } {
+  const ids = new IntListInterner();
+  const values: GlobToken[][] = [];
+  return {
+    values,
+    id: (tokens) => {
+      const id = ids.id(tokens);
+      if (id === values.length) values.push(tokens);
+      return id;
+    },
+  };
+}
+
+/** Interns values by a key: the same value always gets the same id, in first-seen order. */
 class Interner<T> {
   readonly values: T[] = [];
   private readonly ids = new Map<string, number>();

@@ -32,59 +32,107 @@ export interface SparseMapInput {
 type Entry = readonly [main: number, bits: number, group: number, value: number];
 
 /**
+ * Sparse maps packed in one Int32Array, as the compiler builds them: map m is
+ * `data[start[m] .. start[m + 1])` = mask, explicit count, defaults count, the explicit entries
+ * (main, bits, group, value), then the defaults (bits, group, value).
+ */
+export interface PackedSparseMaps {
+  readonly data: Int32Array;
+  /** Where each map starts, then where the last one ends. */
+  readonly start: Int32Array;
+}
+
+/** The index of a packed map's fields. */
+const P_MASK = 0;
+const P_EXPLICIT = 1;
+const P_DEFAULTS = 2;
+const P_ENTRIES = 3;
+
+/** Packs maps given as objects (tests and small callers; the compiler packs its own). */
+export function packSparseMaps(maps: readonly SparseMapInput[]): PackedSparseMaps {
+  const data: number[] = [];
+  const start = new Int32Array(maps.length + 1);
+  maps.forEach((m, i) => {
+    data.push(m.mask, m.explicit.length, m.defaults.length);
+    for (const e of m.explicit) data.push(e[0], e[1], e[2], e[3]);
+    for (const d of m.defaults) data.push(d[0], d[1], d[2]);
+    start[i + 1] = data.length;
+  });
+  return { data: Int32Array.from(data), start };
+}
+
+/**
  * Lays maps out as `head` (MAP_HEAD ints per map) and `slots` (their parts' entries). The layout
  * depends only on the maps' contents: entries are sorted by key before they are listed or hashed,
  * and a part placed once is shared by every map that has it.
  */
 export function layoutSparseMaps(maps: readonly SparseMapInput[]): { head: Int32Array; slots: Int32Array } {
-  const head = new Int32Array(MAP_HEAD * maps.length);
-  // parts placed so far, by a hash of their entries (equal parts are found and shared)
-  const placed = new Map<number, { entries: readonly Entry[]; offset: number; size: number }[]>();
-  const parts: { entries: readonly Entry[]; offset: number; size: number }[] = [];
+  return layoutPackedSparseMaps(packSparseMaps(maps));
+}
+
+/** layoutSparseMaps for maps already packed. */
+export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Array; slots: Int32Array } {
+  const count = maps.start.length - 1;
+  const head = new Int32Array(MAP_HEAD * count);
+  // Parts are found again by their sorted entries (ENTRY ints each): part p's entries are
+  // parts.data[parts.start(p) .. parts.end(p)), placed at partOffset[p] with partSize[p].
+  const parts = new PartSet();
+  const partOffset: number[] = [];
+  const partSize: number[] = [];
   let cells = 0;
-  const place = (entries: Entry[]): { offset: number; size: number } => {
-    entries.sort(byKey);
-    let h = entries.length;
-    for (const e of entries) h = hashKey(hashKey(h ^ e[0], e[1], e[2]), e[3], 0);
-    const candidates = placed.get(h) ?? [];
-    const found = candidates.find((part) => sameEntries(part.entries, entries));
-    if (found !== undefined) return found;
-    const size = entries.length <= LIST_MAX ? entries.length : -capacityFor(entries.length);
-    const part = { entries, offset: ENTRY * cells, size };
-    candidates.push(part);
-    placed.set(h, candidates);
-    parts.push(part);
-    cells += Math.abs(size);
+  let scratch = new Int32Array(ENTRY * 64);
+  const place = (entries: number): number => {
+    const part = parts.id(scratch, ENTRY * entries);
+    if (part === partOffset.length) {
+      partOffset.push(ENTRY * cells);
+      const size = entries <= LIST_MAX ? entries : -capacityFor(entries);
+      partSize.push(size);
+      cells += Math.abs(size);
+    }
     return part;
   };
-  maps.forEach((m, i) => {
-    const explicit = place([...m.explicit]);
-    const defaults = place(m.defaults.map(([b, g, v]) => [-1, b, g, v] as const));
-    const h = MAP_HEAD * i;
-    head[h + H_MASK] = m.mask;
-    head[h + H_EXPLICIT] = explicit.offset;
-    head[h + H_EXPLICIT_SIZE] = explicit.size;
-    head[h + H_DEFAULTS] = defaults.offset;
-    head[h + H_DEFAULTS_SIZE] = defaults.size;
-  });
+  const { data, start } = maps;
+  for (let m = 0; m < count; m++) {
+    const at = start[m]!;
+    const explicitCount = data[at + P_EXPLICIT]!;
+    const defaultsCount = data[at + P_DEFAULTS]!;
+    if (ENTRY * Math.max(explicitCount, defaultsCount) > scratch.length) scratch = new Int32Array(ENTRY * Math.max(explicitCount, defaultsCount));
+    const firstDefault = at + P_ENTRIES + ENTRY * explicitCount;
+    scratch.set(data.subarray(at + P_ENTRIES, firstDefault));
+    sortEntries(scratch, explicitCount);
+    const explicit = place(explicitCount);
+    for (let d = 0; d < defaultsCount; d++) {
+      scratch[ENTRY * d] = -1;
+      scratch[ENTRY * d + 1] = data[firstDefault + 3 * d]!;
+      scratch[ENTRY * d + 2] = data[firstDefault + 3 * d + 1]!;
+      scratch[ENTRY * d + 3] = data[firstDefault + 3 * d + 2]!;
+    }
+    sortEntries(scratch, defaultsCount);
+    const defaults = place(defaultsCount);
+    const h = MAP_HEAD * m;
+    head[h + H_MASK] = data[at + P_MASK]!;
+    head[h + H_EXPLICIT] = partOffset[explicit]!;
+    head[h + H_EXPLICIT_SIZE] = partSize[explicit]!;
+    head[h + H_DEFAULTS] = partOffset[defaults]!;
+    head[h + H_DEFAULTS_SIZE] = partSize[defaults]!;
+  }
   const slots = new Int32Array(ENTRY * cells);
-  const put = (at: number, e: Entry) => {
-    slots[at] = e[0];
-    slots[at + 1] = e[1];
-    slots[at + 2] = e[2];
-    slots[at + 3] = e[3];
-  };
-  for (const { entries, offset, size } of parts) {
+  const entries = parts.data;
+  for (let part = 0; part < partOffset.length; part++) {
+    const from = parts.start(part);
+    const to = parts.end(part);
+    const offset = partOffset[part]!;
+    const size = partSize[part]!;
     if (size >= 0) {
-      entries.forEach((entry, i) => put(offset + ENTRY * i, entry));
+      slots.set(entries.subarray(from, to), offset);
       continue;
     }
     const capacity = -size;
-    for (let s = 0; s < capacity; s++) put(offset + ENTRY * s, FREE);
-    for (const entry of entries) {
-      let s = slotOf(hashKey(entry[0], entry[1], entry[2]), capacity);
+    for (let s = 0; s < capacity; s++) put(slots, offset + ENTRY * s, FREE, 0);
+    for (let e = from; e < to; e += ENTRY) {
+      let s = slotOf(hashKey(entries[e]!, entries[e + 1]!, entries[e + 2]!), capacity);
       while (slots[offset + ENTRY * s] !== EMPTY_MAIN) s = s + 1 === capacity ? 0 : s + 1;
-      put(offset + ENTRY * s, entry);
+      put(slots, offset + ENTRY * s, entries, e);
     }
   }
   return { head, slots };
@@ -92,8 +140,101 @@ export function layoutSparseMaps(maps: readonly SparseMapInput[]): { head: Int32
 
 const FREE: Entry = [EMPTY_MAIN, 0, 0, -1];
 
-function sameEntries(a: readonly Entry[], b: readonly Entry[]): boolean {
-  return a.length === b.length && a.every((e, i) => e[0] === b[i]![0] && e[1] === b[i]![1] && e[2] === b[i]![2] && e[3] === b[i]![3]);
+/** Copies one entry (ENTRY ints) from `from[at ..]` to `slots[to ..]`. */
+function put(slots: Int32Array, to: number, from: ArrayLike<number>, at: number): void {
+  slots[to] = from[at]!;
+  slots[to + 1] = from[at + 1]!;
+  slots[to + 2] = from[at + 2]!;
+  slots[to + 3] = from[at + 3]!;
+}
+
+/** Sorts the first `count` entries (ENTRY ints each) of `entries` by key (byKey), in place. */
+function sortEntries(entries: Int32Array, count: number): void {
+  let sorted = true;
+  for (let i = 1; i < count && sorted; i++) sorted = compareEntries(entries, ENTRY * (i - 1), entries, ENTRY * i) <= 0;
+  if (sorted) return;
+  const order = Array.from({ length: count }, (_, i) => i);
+  order.sort((a, b) => compareEntries(entries, ENTRY * a, entries, ENTRY * b) || a - b);
+  const copy = entries.slice(0, ENTRY * count);
+  order.forEach((from, to) => entries.set(copy.subarray(ENTRY * from, ENTRY * from + ENTRY), ENTRY * to));
+}
+
+/**
+ * A hash of entries (ENTRY ints each). Its own function, not inline in PartSet.id: V8 compiles a
+ * long-running loop on the spot (OSR), before the code after it ever ran, and such code can
+ * deoptimize at that code on every later call (measured: thousands of times per compile).
+ */
+function hashEntries(list: Int32Array, length: number): number {
+  let h = length;
+  for (let i = 0; i < length; i += ENTRY) h = hashKey(hashKey(h ^ list[i]!, list[i + 1]!, list[i + 2]!), list[i + 3]!, 0);
+  return h;
+}
+
+function compareEntries(a: Int32Array, i: number, b: Int32Array, j: number): number {
+  return a[i]! - b[j]! || a[i + 1]! - b[j + 1]! || a[i + 2]! - b[j + 2]!;
+}
+
+/**
+ * Interns parts by their entries (lists of ints), in first-seen order: a minimal open-addressing
+ * set, since runtime/ may not import the compiler's.
+ */
+class PartSet {
+  private values: Int32Array = new Int32Array(1024);
+  private used = 0;
+  private offsets: number[] = [0];
+  private hashes: number[] = [];
+  private table = new Int32Array(1024);
+
+  get data(): Int32Array {
+    return this.values;
+  }
+
+  start(part: number): number {
+    return this.offsets[part]!;
+  }
+
+  end(part: number): number {
+    return this.offsets[part + 1]!;
+  }
+
+  /** The part holding `list[0 .. length)`, new (= the count before) if none holds it yet. */
+  id(list: Int32Array, length: number): number {
+    const h = hashEntries(list, length);
+    const mask = this.table.length - 1;
+    let s = h & mask;
+    for (; this.table[s] !== 0; s = (s + 1) & mask) {
+      const part = this.table[s]! - 1;
+      if (this.hashes[part] === h && this.holds(part, list, length)) return part;
+    }
+    const part = this.hashes.length;
+    if (this.used + length > this.values.length) {
+      const bigger = new Int32Array(Math.max(this.used + length, 2 * this.values.length));
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values.set(list.subarray(0, length), this.used);
+    this.used += length;
+    this.offsets.push(this.used);
+    this.hashes.push(h);
+    this.table[s] = part + 1;
+    if (2 * this.hashes.length > this.table.length) {
+      this.table = new Int32Array(2 * this.table.length);
+      const bigger = this.table.length - 1;
+      this.hashes.forEach((hash, p) => {
+        let t = hash & bigger;
+        while (this.table[t] !== 0) t = (t + 1) & bigger;
+        this.table[t] = p + 1;
+      });
+    }
+    return part;
+  }
+
+  private holds(part: number, list: Int32Array, length: number): boolean {
+    const from = this.offsets[part]!;
+    if (this.offsets[part + 1]! - from !== length) return false;
+    for (let i = 0; i < length; i++) if (this.values[from + i] !== list[i]) return false;
+    return true;
+  }
 }
 
 /**

@@ -23,6 +23,9 @@ export interface WireCondition {
   readonly vals: readonly WireTemplate[];
 }
 
+/** Most literals a wild gate holds (WireDimension.gate): each costs a check one `indexOf`. */
+export const WILD_GATE_MAX = 4;
+
 /** The condition key under which a residual resource check reads the request's resource. */
 export const RESOURCE_KEY = "iamc:resource";
 

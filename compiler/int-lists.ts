@@ -1,0 +1,119 @@
+// Lists of small integers in one flat array, and interning them without building string keys.
+// The table builder interns millions of short lists (patterns' tokens, statement subsets, rows,
+// leaves); keyed by strings, each list cost a string per lookup and most of the compile's garbage.
+
+/** Lists of int32 values appended to one growing Int32Array: list `i` is `data[start(i) .. end(i))`. */
+export class IntLists {
+  protected values: Int32Array = new Int32Array(1024);
+  protected used = 0;
+  /** starts[i] .. starts[i + 1]: list i's values. */
+  protected offsets: Int32Array = new Int32Array(257);
+  protected count = 0;
+
+  /** How many lists. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The backing store (replaced when it grows: read it after the last append). */
+  get data(): Int32Array {
+    return this.values;
+  }
+
+  /** Where each list starts, and after the last one where it ends (size + 1 values). */
+  get starts(): Int32Array {
+    return this.offsets.subarray(0, this.count + 1);
+  }
+
+  start(i: number): number {
+    return this.offsets[i]!;
+  }
+
+  end(i: number): number {
+    return this.offsets[i + 1]!;
+  }
+
+  /** Appends `list[from .. to)` as a new list; returns its index. */
+  push(list: ArrayLike<number>, from = 0, to = list.length): number {
+    const i = this.count++;
+    const length = to - from;
+    if (this.used + length > this.values.length) this.values = grown(this.values, this.used + length);
+    for (let k = 0; k < length; k++) this.values[this.used + k] = list[from + k]!;
+    this.used += length;
+    if (i + 2 > this.offsets.length) this.offsets = grown(this.offsets, i + 2);
+    this.offsets[i + 1] = this.used;
+    return i;
+  }
+}
+
+/**
+ * Interns lists of int32 values: equal lists get the same id, ids in first-seen order, so that
+ * it numbers things exactly as a Map keyed by an injective string of the list would.
+ * INVARIANT: values are int32 (they are stored in an Int32Array and compared as stored).
+ */
+export class IntListInterner extends IntLists {
+  private hashes: Int32Array = new Int32Array(256);
+  /** Open addressing: id + 1 per slot, 0 for a free one. Never more than half full. */
+  private slots = new Int32Array(512);
+
+  /** The id of `list[from .. to)`, new (= the size before) if no equal list was interned before. */
+  id(list: ArrayLike<number>, from = 0, to = list.length): number {
+    const hash = hashInts(list, from, to);
+    const mask = this.slots.length - 1;
+    const length = to - from;
+    for (let s = hash & mask; ; s = (s + 1) & mask) {
+      const held = this.slots[s]!;
+      if (held === 0) break;
+      const id = held - 1;
+      if (this.hashes[id] === hash && this.equals(id, list, from, length)) return id;
+    }
+    const id = this.push(list, from, to);
+    if (id + 1 > this.hashes.length) this.hashes = grown(this.hashes, id + 1);
+    this.hashes[id] = hash;
+    if (2 * this.count > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(id);
+    return id;
+  }
+
+  private equals(id: number, list: ArrayLike<number>, from: number, length: number): boolean {
+    const start = this.offsets[id]!;
+    if (this.offsets[id + 1]! - start !== length) return false;
+    for (let i = 0; i < length; i++) if (this.values[start + i] !== list[from + i]) return false;
+    return true;
+  }
+
+  private place(id: number): void {
+    const mask = this.slots.length - 1;
+    let s = this.hashes[id]! & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = id + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    for (let id = 0; id < this.count; id++) this.place(id);
+  }
+}
+
+/** A 32-bit hash of `list[from .. to)` (murmur3's mixing, the length folded in). */
+export function hashInts(list: ArrayLike<number>, from = 0, to = list.length): number {
+  let h = 0x9747b28c ^ (to - from);
+  for (let i = from; i < to; i++) {
+    let k = Math.imul(list[i]!, 0xcc9e2d51);
+    k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+    h ^= k;
+    h = (Math.imul((h << 13) | (h >>> 19), 5) + 0xe6546b64) | 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** A copy of `array` with room for at least `needed` elements (doubling, so appends stay linear). */
+export function grown(array: Int32Array, needed: number): Int32Array {
+  const bigger = new Int32Array(Math.max(needed, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
