@@ -36,7 +36,7 @@ export class AutomatonTooLarge extends Error {
  * Builds the automaton for `patterns` (pattern i gets id i). With `caseFold`, patterns must be
  * given lower-cased and the walker folds ASCII letters. Throws AutomatonTooLarge past `maxStates`.
  */
-export function buildAutomaton(patterns: readonly (readonly GlobToken[])[], maxStates = 4_000_000): Automaton {
+export function buildAutomaton(patterns: readonly ArrayLike<GlobToken>[], maxStates = 4_000_000): Automaton {
   // Positions are global: position p of pattern i is base[i] + p; base[i] + length is "done".
   const base = new Int32Array(patterns.length + 1);
   for (let i = 0; i < patterns.length; i++) base[i + 1] = base[i]! + patterns[i]!.length + 1;
@@ -286,7 +286,9 @@ export function foldString(text: string): string {
  * linear in the patterns' total length. Recognizes exactly what `buildAutomaton` would: walking
  * off the trie lands in a sink state labelled with the prefix patterns matched so far.
  */
-export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]): Automaton {
+export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] | PatternSlices): Automaton {
+  const { tokens, start, at } = Array.isArray(patterns) ? slicesOf(patterns) : (patterns as PatternSlices);
+  const patternCount = at.length;
   // Trie nodes in flat typed arrays (no object per node): each node's children as a list kept
   // sorted by character (first child, next sibling), its parent, and the patterns ending at it
   // as linked lists of marks. Patterns share most of their characters with others (ARNs):
@@ -305,15 +307,16 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
     nodeChar = grownFilled(nodeChar, capacity);
     markHead = grownFilled(markHead, capacity);
   };
-  const markNext = new Int32Array(patterns.length);
-  const markPrefix = new Uint8Array(patterns.length);
+  const markNext = new Int32Array(patternCount);
+  const markPrefix = new Uint8Array(patternCount);
   let nodeCount = 1;
-  for (let id = 0; id < patterns.length; id++) {
-    const tokens = patterns[id]!;
-    const star = tokens.length > 0 && tokens[tokens.length - 1] === STAR;
-    const end = star ? tokens.length - 1 : tokens.length;
+  for (let id = 0; id < patternCount; id++) {
+    const from = start[at[id]!]!;
+    const to = start[at[id]! + 1]!;
+    const star = to > from && tokens[to - 1] === STAR;
+    const end = star ? to - 1 : to;
     let node = 0;
-    for (let i = 0; i < end; i++) {
+    for (let i = from; i < end; i++) {
       const char = tokens[i]!;
       if (char < 0) throw new Error("buildTrieAutomaton: only literal and prefix patterns");
       let before = -1;
@@ -434,6 +437,26 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[]):
     stateClass: stateClass.slice(0, states),
     classes,
   };
+}
+
+/**
+ * Patterns without an array each: pattern i is `tokens[start[at[i]] .. start[at[i] + 1])`. The
+ * table builder's patterns are already packed in its interner (compiler/int-lists.ts), and at a
+ * million statements an array per pattern cost about a gigabyte; `at` picks a dimension's share.
+ */
+export interface PatternSlices {
+  readonly tokens: Int32Array;
+  readonly start: Int32Array;
+  readonly at: Int32Array;
+}
+
+/** `patterns` packed as slices (for callers holding arrays). */
+function slicesOf(patterns: readonly (readonly GlobToken[])[]): PatternSlices {
+  const start = new Int32Array(patterns.length + 1);
+  for (let i = 0; i < patterns.length; i++) start[i + 1] = start[i]! + patterns[i]!.length;
+  const tokens = new Int32Array(start[patterns.length]!);
+  patterns.forEach((pattern, i) => tokens.set(pattern, start[i]!));
+  return { tokens, start, at: Int32Array.from(patterns, (_, i) => i) };
 }
 
 /** Sorts `values[0 .. size)` ascending and drops repeats in place; returns the new size. */

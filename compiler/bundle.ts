@@ -223,16 +223,17 @@ function statementTexts(workspace: Workspace): (policy: string, index: number) =
   if (workspace.model === "cloudalus") {
     for (const r of workspace.resources) if (r.policy !== undefined) attached.set(r.policy, [...(attached.get(r.policy) ?? []), r.id]);
   }
+  const fileName = sourceNames(workspace.sources);
   return (policy, index) => {
     const statement = workspace.policies.get(policy)?.statements[index];
-    const text = statementSource(statement, workspace.sources);
+    const text = statementSource(statement, fileName);
     const resources = attached.get(policy);
     return resources === undefined || statement?.principals === undefined ? text : [text[0], text[1], resources, false, text[4], text[5], text[6], text[7]];
   };
 }
 
 /** A statement as written (its text, not its lowering), for explain and the analysis commands. */
-function statementSource(statement: Statement | undefined, sources: readonly SourceDigest[]): WireStatementSource {
+function statementSource(statement: Statement | undefined, fileName: (file: string) => string | undefined): WireStatementSource {
   if (statement === undefined) return [[], false, [], false, null, false, [], null];
   const principal = (ref: PrincipalRef) => (ref.kind === "everyone" ? "*" : ref.kind === "account" ? ref.account : ref.id);
   return [
@@ -240,7 +241,7 @@ function statementSource(statement: Statement | undefined, sources: readonly Sou
     statement.resources.patterns.map((p) => p.source), statement.resources.negated,
     statement.principals === undefined ? null : statement.principals.refs.map(principal), statement.principals?.negated ?? false,
     statement.conditions.map(conditionText),
-    locationOf(statement, sources),
+    locationOf(statement, fileName),
   ];
 }
 
@@ -254,11 +255,25 @@ export function conditionText(c: Condition): string {
  * `policies/app.json:12:7`: where the statement is, with the file named as in `sources` (relative
  * to the manifest), so that bundles do not depend on where the workspace lies.
  */
-function locationOf(statement: Statement, sources: readonly SourceDigest[]): string | null {
+function locationOf(statement: Statement, fileName: (file: string) => string | undefined): string | null {
   const origin = statement.source.origin;
   if (origin === undefined) return null;
-  const file = origin.file.split("\\").join("/");
-  const named = sources.find((s) => file === s.file || file.endsWith(`/${s.file}`))?.file;
+  const named = fileName(origin.file);
   if (named === undefined) return null;
   return origin.span === undefined ? `${named}#${origin.pointer}` : `${named}:${origin.span.line}:${origin.span.column}`;
+}
+
+/**
+ * A file's name as `sources` spells it, or undefined: remembered per file, since a policy file
+ * holds many statements and searching `sources` for each was quadratic.
+ */
+function sourceNames(sources: readonly SourceDigest[]): (file: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (path) => {
+    if (known.has(path)) return known.get(path);
+    const file = path.split("\\").join("/");
+    const named = sources.find((s) => file === s.file || file.endsWith(`/${s.file}`))?.file;
+    known.set(path, named);
+    return named;
+  };
 }

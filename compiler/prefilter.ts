@@ -19,7 +19,7 @@ const MIN_LITERAL = 4;
  * dimensions that compare exactly: a case-folded dimension's text is not folded when the runtime
  * searches it.
  */
-export function wildGate(patterns: readonly (readonly GlobToken[])[]): string[] | undefined {
+export function wildGate(patterns: readonly ArrayLike<GlobToken>[]): string[] | undefined {
   const needed = new Set<string>();
   for (const pattern of patterns) {
     const literal = neededLiteral(pattern);
@@ -37,7 +37,7 @@ export function wildGate(patterns: readonly (readonly GlobToken[])[]): string[] 
  * its start (a leading run such as `arn:aws:s3:::` is in most resources), else its longest run;
  * undefined when no run is MIN_LITERAL long.
  */
-export function neededLiteral(pattern: readonly GlobToken[]): string | undefined {
+export function neededLiteral(pattern: ArrayLike<GlobToken>): string | undefined {
   let inner: string | undefined;
   let leading: string | undefined;
   let start = 0;
@@ -94,10 +94,11 @@ export function probePin(prefix: string, complete: boolean, accountGroup: Readon
   return !complete && key.startsWith(rest) ? -1 : 2 * group;
 }
 
-/** The literal text a pattern starts with, and whether that is all of it. */
-export function literalPrefix(pattern: readonly GlobToken[]): { prefix: string; complete: boolean } {
+/** The literal text a pattern (`pattern[from .. to)`) starts with, and whether that is all of it. */
+export function literalPrefix(pattern: ArrayLike<GlobToken>, from = 0, to = pattern.length): { prefix: string; complete: boolean } {
   let prefix = "";
-  for (const token of pattern) {
+  for (let i = from; i < to; i++) {
+    const token = pattern[i]!;
     if (token < 0) return { prefix, complete: false };
     prefix += String.fromCharCode(token);
   }

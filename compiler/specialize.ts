@@ -161,6 +161,7 @@ function classRegistry(): { classes: CallerClass[]; add: (candidate: CallerClass
 
 function specializeAws(ws: AwsWorkspace): CallerClasses {
   const { classes, add } = classRegistry();
+  const ids: StatementIds = new Map();
   const addClass = (candidate: CallerClass & { readonly keys: readonly string[] }): number => {
     const { keys, ...cls } = candidate;
     return add(cls, keys);
@@ -168,7 +169,7 @@ function specializeAws(ws: AwsWorkspace): CallerClasses {
 
   const byPrincipal = new Map<string, number>();
   for (const principal of ws.principals) {
-    byPrincipal.set(principal.id, addClass(specializePrincipal(ws, principal)));
+    byPrincipal.set(principal.id, addClass(specializePrincipal(ws, principal, ids)));
   }
 
   // Outside callers: those named by resource policies, those from a named account, the rest.
@@ -183,16 +184,16 @@ function specializeAws(ws: AwsWorkspace): CallerClasses {
     }
   }
   for (const id of [...namedIds].sort()) {
-    byPrincipal.set(id, addClass(specializeOutsider(ws, id, accountOfArn(id), id)));
+    byPrincipal.set(id, addClass(specializeOutsider(ws, id, accountOfArn(id), id, ids)));
   }
   // Every manifest account gets an outsider class too: its RCPs reach callers from it.
   for (const org of ws.accounts) namedAccounts.add(org.id);
   const byAccount = new Map<string, number>();
   for (const account of [...namedAccounts].sort()) {
-    byAccount.set(account, addClass(specializeOutsider(ws, UNNAMED, account, `outside caller from ${account}`)));
+    byAccount.set(account, addClass(specializeOutsider(ws, UNNAMED, account, `outside caller from ${account}`, ids)));
   }
-  const stranger = addClass(specializeOutsider(ws, UNNAMED, undefined, "outside caller"));
-  const anonymous = addClass(specializeOutsider(ws, null, undefined, "unauthenticated caller"));
+  const stranger = addClass(specializeOutsider(ws, UNNAMED, undefined, "outside caller", ids));
+  const anonymous = addClass(specializeOutsider(ws, null, undefined, "unauthenticated caller", ids));
   return { classes, byPrincipal, byAccount, stranger, anonymous };
 }
 
@@ -206,9 +207,9 @@ function resourceSidePolicyIds(ws: AwsWorkspace): string[] {
   return [...new Set(ids)];
 }
 
-function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerClass & { readonly keys: readonly string[] } {
+function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal, ids: StatementIds): CallerClass & { readonly keys: readonly string[] } {
   const facts = principalFacts(principal);
-  const out = new StatementCollector(facts);
+  const out = new StatementCollector(facts, ids);
   const groupPolicies = principal.groups.flatMap((g) => ws.groups.find((x) => x.id === g)?.policies ?? []);
   const identity = [...new Set([...principal.policies, ...groupPolicies])];
   const statementsOf = (ids: readonly string[]) => ids.flatMap((id) => ws.policies.get(id)?.statements ?? []);
@@ -238,8 +239,8 @@ function specializePrincipal(ws: AwsWorkspace, principal: AwsPrincipal): CallerC
   };
 }
 
-function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | undefined, name: string): CallerClass & { readonly keys: readonly string[] } {
-  const out = new StatementCollector(NO_FACTS);
+function specializeOutsider(ws: AwsWorkspace, id: CallerId, account: string | undefined, name: string, ids: StatementIds): CallerClass & { readonly keys: readonly string[] } {
+  const out = new StatementCollector(NO_FACTS, ids);
   addResourceSide(ws, out, id, account, false);
   return {
     members: typeof id === "string" ? [id] : [],
@@ -312,11 +313,12 @@ const KRUTRIM_NOBODY: CallerKind = { ...KRUTRIM_KIND, outsider: true };
 
 function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
   const { classes, add: addClass } = classRegistry();
+  const ids: StatementIds = new Map();
   const roles = new Map(ws.roles.map((r) => [r.id, r]));
   const groups = new Map(ws.groups.map((g) => [g.id, g]));
   const byPrincipal = new Map<string, number>();
   for (const user of ws.users) {
-    const out = new StatementCollector(NO_FACTS);
+    const out = new StatementCollector(NO_FACTS, ids);
     // Where each grant comes through, named in its layer: `role R` or `role R via group G`.
     const through: [string, string][] = user.roles.map((role) => [role, `role ${role}`]);
     for (const group of user.groups) for (const role of groups.get(group)?.roles ?? []) through.push([role, `role ${role} via group ${group}`]);
@@ -342,6 +344,7 @@ function specializeKrutrim(ws: KrutrimWorkspace): CallerClasses {
 
 function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
   const { classes, add: addClass } = classRegistry();
+  const ids: StatementIds = new Map();
   const bit = (slot: number) => 1 << slot;
   /**
    * The class of a caller `name` adopting `identity` (undefined: unauthenticated) relying on
@@ -349,7 +352,7 @@ function specializeCloudalus(ws: CloudalusWorkspace): CallerClasses {
    * caller, one the manifest does not list, owns nothing).
    */
   const situation = (name: string, identity: string | undefined, trusts: readonly CloudalusWorkspace["trusts"][number][], owns = true): number => {
-    const out = new StatementCollector(NO_FACTS);
+    const out = new StatementCollector(NO_FACTS, ids);
     trusts.forEach((trust, i) => {
       out.addAll(ws.policies.get(trust.policy)?.statements ?? [], SLOT_CLOUDALUS_RESOURCE + 1 + i, `trust ${trust.id}`, { kind: "any" });
     });
@@ -424,14 +427,12 @@ function nonEmptySubsets<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-/** Ids of workspace statements by identity, for the keys of statements specialization left as they were. */
-const statementIds = new WeakMap<Statement, number>();
-let nextStatementId = 0;
-function idOf(statement: Statement): number {
-  let id = statementIds.get(statement);
-  if (id === undefined) statementIds.set(statement, (id = nextStatementId++));
-  return id;
-}
+/**
+ * Ids of workspace statements by identity, for the keys of statements specialization left as they
+ * were. One per compile, dropped with it: a module-level WeakMap kept a million entries alive that
+ * every later full collection had to trace as ephemerons.
+ */
+type StatementIds = Map<Statement, number>;
 
 class StatementCollector {
   readonly statements: SpecializedStatement[] = [];
@@ -443,7 +444,13 @@ class StatementCollector {
   readonly keys: string[] = [];
   private readonly used = new Map<string, ContextValue | null>();
 
-  constructor(private readonly facts: CallerFacts) {}
+  constructor(private readonly facts: CallerFacts, private readonly ids: StatementIds) {}
+
+  private idOf(statement: Statement): number {
+    let id = this.ids.get(statement);
+    if (id === undefined) this.ids.set(statement, (id = this.ids.size));
+    return id;
+  }
 
   addAll(statements: readonly Statement[], slot: number, layer: string, scope: Scope): void {
     for (const statement of statements) this.add(statement, slot, layer, scope);
@@ -471,7 +478,7 @@ class StatementCollector {
       patterns.length === statement.resources.patterns.length && patterns.every((p, i) => p === statement.resources.patterns[i]) &&
       conditions.length === statement.conditions.length && conditions.every((c, i) => c === statement.conditions[i]);
     this.statements.push(specialized);
-    this.keys.push(unchanged ? `#${idOf(statement)}/${slot}/${layer}/${JSON.stringify(scope)}` : JSON.stringify(specialized));
+    this.keys.push(unchanged ? `#${this.idOf(statement)}/${slot}/${layer}/${JSON.stringify(scope)}` : JSON.stringify(specialized));
   }
 
   factsUsed(): (readonly [string, ContextValue | null])[] {

@@ -137,8 +137,9 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   // Accounts, resource entries and their policies are AWS's; the other models have none (their
   // differences are in the caller classes and the combination terms specializeCallers gives).
   const ws = awsParts(workspace);
-  const actionPatterns = patternInterner();
-  const resourcePatterns = patternInterner();
+  // Patterns are interned by their tokens, and kept only there (packed): ids in first-seen order.
+  const actionPatterns = new IntListInterner();
+  const resourcePatterns = new IntListInterner();
 
   // --- probes: what the table must know about a resource besides the statements' patterns
   const accounts = relevantAccounts(ws, callers);
@@ -202,8 +203,10 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       const actionIds = statement.actions.patterns.map(actionIdOf);
       for (const id of actionIds) statementActionPatterns.add(id);
       const hasRuntimeVariable = statement.resources.patterns.some((p) => p.parts.some((x) => x.kind === "variable"));
-      const residual: WireCondition[] = statement.conditions.map(toWireCondition);
-      if (hasRuntimeVariable) residual.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
+      // Most statements have no condition: no array for them (a million empty ones add up).
+      const residual: WireCondition[] | undefined = statement.conditions.length === 0 && !hasRuntimeVariable
+        ? undefined : statement.conditions.map(toWireCondition);
+      if (hasRuntimeVariable) residual!.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
       const resources: Membership = hasRuntimeVariable
         ? { universal: true, negated: false, patterns: [] }
         : { universal: false, negated: statement.resources.negated, patterns: statement.resources.patterns.map(resourceIdOf) };
@@ -218,12 +221,12 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
         actions: { universal: false, negated: statement.actions.negated, patterns: actionIds },
         resources,
         provenance: provenanceOf(statement),
-        predicate: residual.length > 0 ? predicates.id(residual) : -1,
+        predicate: residual !== undefined && residual.length > 0 ? predicates.id(residual) : -1,
       };
     }));
 
   progress?.("automata", 0, 2);
-  const actionSpace = buildDimension(actionPatterns.values, statementActionPatterns, [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
+  const actionSpace = buildDimension(actionPatterns, statementActionPatterns, [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
   progress?.("automata", 1, 2);
   const groupCount = accounts.length + 2;
   const entryProbes = new Map<number, number>(); // pattern id -> entry index (exact ids win over buckets)
@@ -241,7 +244,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     return entry;
   };
   const resourceSpace = buildDimension(
-    resourcePatterns.values,
+    resourcePatterns,
     statementResourcePatterns,
     readsArns ? [...accountProbe, anyAccountProbe, kmsProbe] : [],
     (patterns) => {
@@ -257,7 +260,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     groupCount,
     true,
     // Without probes the wild automaton finds no group and no KMS key: every class is pinned.
-    readsArns ? (ids) => pinOfPatterns(ids.map((p) => resourcePatterns.values[p]!), accountGroup) : () => 2 * GROUP_UNKNOWN,
+    readsArns ? (ids) => pinOfPatterns(resourcePatterns, ids, accountGroup) : () => 2 * GROUP_UNKNOWN,
   );
   progress?.("automata", 2, 2);
   // The main classes each entry governs (resource policies are scoped to them).
@@ -508,6 +511,8 @@ interface ScopedMembership {
 }
 
 function scoped(m: Membership, entryClasses: Map<number, number[]>, accountGroup: Map<string, number>, ownAccountGroup: number): ScopedMembership {
+  // Unscoped (most statements): the membership itself, no copy per statement and class.
+  if (m.entry === undefined && m.account === undefined) return m;
   const base = { universal: m.universal, negated: m.negated, patterns: m.patterns };
   if (m.entry !== undefined) return { ...base, only: new Set(entryClasses.get(m.entry) ?? []) };
   if (m.account !== undefined) {
@@ -542,22 +547,28 @@ interface Space {
 
 /** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
 /** What the probes find for every string matching all of `patterns` (prefilter.ts probePin), or -1. */
-function pinOfPatterns(patterns: readonly (readonly GlobToken[])[], accountGroup: ReadonlyMap<string, number>): number {
-  for (const pattern of patterns) {
-    const { prefix, complete } = literalPrefix(pattern);
+function pinOfPatterns(patterns: IntLists, ids: readonly number[], accountGroup: ReadonlyMap<string, number>): number {
+  for (const p of ids) {
+    const { prefix, complete } = literalPrefix(patterns.data, patterns.start(p), patterns.end(p));
     const pin = probePin(prefix, complete, accountGroup);
     if (pin >= 0) return pin;
   }
   return -1;
 }
 
-function isMainShaped(tokens: readonly GlobToken[]): boolean {
-  for (let i = 0; i < tokens.length; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === tokens.length - 1)) return false;
+function isMainShaped(tokens: ArrayLike<GlobToken>, from = 0, to = tokens.length): boolean {
+  for (let i = from; i < to; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === to - 1)) return false;
   return true;
 }
 
+/** Pattern p's tokens, as a view of the interner's packed copy. */
+function tokensOf(patterns: IntLists, p: number): Int32Array {
+  return patterns.data.subarray(patterns.start(p), patterns.end(p));
+}
+
 function buildDimension(
-  patterns: readonly GlobToken[][],
+  /** Every pattern of the dimension, interned: pattern p is list p. */
+  patterns: IntLists,
   statementPatterns: ReadonlySet<number>,
   wildProbes: readonly number[],
   mainGroupOf: (patterns: readonly number[]) => number,
@@ -569,39 +580,43 @@ function buildDimension(
   pinOf?: (patterns: readonly number[]) => number,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
-  const wildStatement = [...statementPatterns].filter((p) => !isMainShaped(patterns[p]!)).sort((a, b) => a - b);
+  const tokens = patterns.data;
+  const patternCount = patterns.size;
+  const shapedAsMain = (p: number) => isMainShaped(tokens, patterns.start(p), patterns.end(p));
+  const wildStatement = [...statementPatterns].filter((p) => !shapedAsMain(p)).sort((a, b) => a - b);
   const bitted = new Set(wildStatement.slice(0, WILD_BITS));
   const probes = new Set(wildProbes);
   const wildIds = [...new Set([...bitted, ...probes])].sort((a, b) => a - b);
   // Everything else is matched by the main automaton: a statement pattern that is also a probe
   // but got no bit is in both.
   const mainIds: number[] = [];
-  for (let p = 0; p < patterns.length; p++) if (!bitted.has(p) && (!probes.has(p) || statementPatterns.has(p))) mainIds.push(p);
-  const patternBit = new Int32Array(patterns.length);
+  for (let p = 0; p < patternCount; p++) if (!bitted.has(p) && (!probes.has(p) || statementPatterns.has(p))) mainIds.push(p);
+  const patternBit = new Int32Array(patternCount);
   wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
 
-  const mainPatterns = mainIds.map((p) => patterns[p]!);
   // Literal and prefix patterns make a trie, built directly; wild overflow needs the general construction.
-  const main = mainPatterns.every(isMainShaped) ? buildTrieAutomaton(mainPatterns) : buildAutomaton(mainPatterns);
-  const wild = buildAutomaton(wildIds.map((p) => patterns[p]!));
+  const main = mainIds.every(shapedAsMain)
+    ? buildTrieAutomaton({ tokens, start: patterns.starts, at: Int32Array.from(mainIds) })
+    : buildAutomaton(mainIds.map((p) => tokensOf(patterns, p)));
+  const wild = buildAutomaton(wildIds.map((p) => tokensOf(patterns, p)));
   const classes = main.classes.map((local) => local.map((i) => mainIds[i]!));
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
 
   // The most widespread main patterns become broad: tracked by a bit instead of by entries.
-  const classCount = new Int32Array(patterns.length);
+  const classCount = new Int32Array(patternCount);
   for (const ids of classes) for (const p of ids) classCount[p] = classCount[p]! + 1;
   let nextBit = Math.min(WILD_BITS, wildStatement.length);
   const widespread: number[] = [];
-  for (let p = 0; p < patterns.length; p++) if (classCount[p]! > BROAD_THRESHOLD && statementPatterns.has(p)) widespread.push(p);
+  for (let p = 0; p < patternCount; p++) if (classCount[p]! > BROAD_THRESHOLD && statementPatterns.has(p)) widespread.push(p);
   widespread
     .sort((a, b) => classCount[b]! - classCount[a]! || a - b)
     .slice(0, BROAD_BITS - nextBit)
     .forEach((p) => { patternBit[p] = 1 << nextBit++; });
   // The classes of each narrow pattern, in class order (a broad or wild pattern lists none).
-  const patternClassStart = new Int32Array(patterns.length + 1);
-  for (let p = 0; p < patterns.length; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
-  const patternClassList = new Int32Array(patternClassStart[patterns.length]!);
-  const cursor = patternClassStart.slice(0, patterns.length);
+  const patternClassStart = new Int32Array(patternCount + 1);
+  for (let p = 0; p < patternCount; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
+  const patternClassList = new Int32Array(patternClassStart[patternCount]!);
+  const cursor = patternClassStart.slice(0, patternCount);
   classes.forEach((ids, k) => { for (const p of ids) if (patternBit[p] === 0) patternClassList[cursor[p]!++] = k; });
 
   const bitsOf = (ids: readonly number[]) => {
@@ -621,7 +636,7 @@ function buildDimension(
       main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [],
       // The statements' wild patterns only: the runtime still walks for the probes when the gate
       // is shut, stopping where no probe can match any more (runtime/index.ts, probeStops).
-      wildGate: exact ? wildGate([...bitted].map((p) => patterns[p]!)) : undefined,
+      wildGate: exact ? wildGate([...bitted].map((p) => tokensOf(patterns, p))) : undefined,
       mainPin: pinOf === undefined ? new Int32Array(0) : Int32Array.from(classes, pinOf),
     },
     classes, groupCount, patternBit, patternClassStart, patternClassList,
@@ -1010,20 +1025,6 @@ function memoByObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
     let value = memo.get(key);
     if (value === undefined) memo.set(key, (value = f(key)));
     return value;
-  };
-}
-
-/** Interns patterns by their tokens: ids in first-seen order, `values[id]` the pattern's tokens. */
-function patternInterner(): { readonly values: GlobToken[][]; id: (tokens: GlobToken[]) => number } {
-  const ids = new IntListInterner();
-  const values: GlobToken[][] = [];
-  return {
-    values,
-    id: (tokens) => {
-      const id = ids.id(tokens);
-      if (id === values.length) values.push(tokens);
-      return id;
-    },
   };
 }
 

@@ -9,16 +9,17 @@
 //     44 + N   u32 LE   signature block length S (0: unsigned)
 //     48 + N   S bytes  msgpack [key id, ed25519 signature of bytes [0, 44 + N)]
 //
-// Format 7 is load-ready. The payload's first field, `tables`, is one binary holding every
-// integer table the runtime reads (TABLE_NAMES, lengths in `tableLengths`), each exactly as the
-// runtime reads it: little-endian Int32, after a pad byte count that makes the first table start
-// 4-byte aligned in the bundle. Loading takes Int32Array views of it (one copy when the bytes are
-// not aligned or the engine is big-endian), range-checks them with linear loops and builds
-// nothing: the compiler derived the automata's records, dense and fan rows, skip lists and
-// columns, the sparse maps' hash tables and the leaves' records (runtime/wire.ts has the layout).
-// What only explain and the analysis commands read (statement provenance and texts, literal
-// spellings) is one more binary, `cold`, a nested msgpack map decoded on first use; the payload
-// keeps its statement count so that loading can range-check statement ids without it.
+// Formats 7 and 8 are load-ready (8 adds the wild gate and probe pins). The payload's first field,
+// `tables`, is one binary holding every integer table the runtime reads (TABLE_NAMES, lengths in
+// `tableLengths`), each exactly as the runtime reads it: little-endian Int32, after a pad byte
+// count that makes the first table start 4-byte aligned in the bundle. Loading takes Int32Array
+// views of it (one copy when the bytes are not aligned or the engine is big-endian), range-checks
+// them with linear loops and builds nothing: the compiler derived the automata's records, dense and
+// fan rows, skip lists and columns, the sparse maps' hash tables and the leaves' records
+// (runtime/wire.ts has the layout). What only explain and the analysis commands read (statement
+// provenance and texts, literal spellings) is one more binary, `cold`, a nested msgpack map decoded
+// on first use; the payload keeps its statement count so that loading can range-check statement ids
+// without it.
 import { Packr, Unpackr } from "msgpackr";
 import { sha256 } from "./sha256.js";
 import { BundleError } from "./errors.js";

@@ -41,7 +41,7 @@ export function adoptionKey(principal: string, identity: string | undefined, via
   return `${principal}\u0000${identity ?? "\u0001"}\u0000${trusts}`;
 }
 
-// The load-ready layout of a bundle's integer tables (format 7), shared by the writer
+// The load-ready layout of a bundle's integer tables (formats 7 and 8), shared by the writer
 // (compiler/bundle.ts, runtime/pair-table.ts) and the reader (runtime/index.ts). The compiler
 // derives every table the runtime reads; the runtime takes them as they are and range-checks them.
 

@@ -1,4 +1,4 @@
-// The load-ready layout (format 7): loading takes the bundle's tables in place, and refuses
+// The load-ready layout (formats 7 and 8): loading takes the bundle's tables in place, and refuses
 // (IAMC5005) a bundle whose digest matches but whose tables hold an index a lookup could follow
 // out of range; whatever it accepts decides without throwing.
 import { describe, expect, it } from "vitest";
