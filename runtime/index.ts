@@ -315,7 +315,9 @@ class Automaton {
    * The state records of this automaton with every state from which no state of a class
    * `wanted` marks can be reached made a sink of class 0: walked with them, a string stops as
    * soon as nothing wanted can match any more. (Backward search over the transitions: edges, run
-   * edge and other target, which hold every transition the dense and fan rows do.)
+   * edge and other target, which hold every transition the dense and fan rows do.) Such a sink
+   * keeps its edges, but every state they lead to is one too, so a walk that enters one by a run
+   * step leaves it, if at all, into another and stops there: the answer is class 0 either way.
    */
   stoppingWhereNoneCan(wanted: (cls: number) => boolean): Int32Array {
     const { nodes, edges, states } = this;
@@ -597,9 +599,8 @@ function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean): num
       const run = nodes[state * NODE + N_RUN]!;
       if (run === char) {
         state++;
-        continue; // a sink reached this way is caught at the next step
+        continue; // as in the sparse loop below
       }
-      if (run === RUN_SINK) return state;
       if (run <= RUN_AUX) {
         const x = AUX * (RUN_AUX - run);
         const skip = aux[x + A_SKIP]!;
@@ -625,9 +626,8 @@ function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean): num
     const run = nodes[at + N_RUN]!;
     if (run === char) {
       state++;
-      continue; // a sink reached this way is caught at the next step
+      continue; // a sink reached this way leads only to sinks, and is caught at the next step
     }
-    if (run === RUN_SINK) return state;
     let row = -1;
     if (run <= RUN_AUX) {
       const x = AUX * (RUN_AUX - run);
