@@ -249,12 +249,13 @@ export function classify(automaton: Automaton, text: string, caseFold = false): 
   for (let i = 0; i < text.length && state >= 0; i++) {
     let char = text.charCodeAt(i);
     if (caseFold) char = foldCase(char);
-    state = step(automaton, state, char);
+    state = stepAutomaton(automaton, state, char);
   }
   return state < 0 ? 0 : automaton.stateClass[state]!;
 }
 
-function step(automaton: Automaton, state: number, char: number): number {
+/** The state one character leads to from `state` (-1: dead). */
+export function stepAutomaton(automaton: Automaton, state: number, char: number): number {
   let lo = automaton.edgeStart[state]!;
   let hi = automaton.edgeStart[state + 1]! - 1;
   while (lo <= hi) {

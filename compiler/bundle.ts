@@ -42,7 +42,7 @@ export function tableToPayload(
       spellingFacts.set([k, d.mainBits[k]! | d.wildBits[c]!, g >= 0 ? g : d.wildGroup[c]!, d.wildKms[c]!], 4 * i);
     });
     tables[`${name}.spellingFacts`] = spellingFacts;
-    tables[`${name}.mainPin`] = d.mainPin;
+    tables[`${name}.resume`] = d.resume;
     return { groupCount: d.groupCount, mainWidth: main.width, wildWidth: wild.width, literals: d.literals, spellings, ...(d.wildGate === undefined ? {} : { gate: d.wildGate }) };
   };
   const actions = dimension("actions", table.actions, true);

@@ -8,7 +8,7 @@
 // characters of an ARN instead of all of it. Walking costs a few nanoseconds per character in
 // JS; `indexOf` searches natively, so a gate of a few literals costs less than the walk it saves.
 import { WILD_GATE_MAX } from "../runtime/wire.js";
-import { type GlobToken } from "./automaton.js";
+import { stepAutomaton, type Automaton, type GlobToken } from "./automaton.js";
 /** A literal shorter than this is in most strings: it would keep the gate open for nothing. */
 const MIN_LITERAL = 4;
 
@@ -56,51 +56,81 @@ export function neededLiteral(pattern: ArrayLike<GlobToken>): string | undefined
 }
 
 // ---------------------------------------------------------------------------------------------
-// Probe pins: when the main class alone tells what the ARN probes would find.
+// Resume points: where the wild walk can start, given where the main walk went.
 //
-// The probes (compiler/table.ts) read three fields of an ARN: the service (is it `kms`), the
-// account (which group), and whether the resource starts `key/`. Every string of a main class
-// starts with the literal prefix of each pattern the class matches (`arn:aws:s3:::bucket/` for
-// `arn:aws:s3:::bucket/*`); when such a prefix reaches past those fields, the probes' answer is
-// the same for the whole class. With the gate shut, the runtime then need not walk the wild
-// automaton at all: the class's pin is the answer.
-
-/** Resource groups: no account field, an account the table does not list; listed accounts are 2 and up. */
-export const GROUP_UNKNOWN = 0;
-export const GROUP_OTHER = 1;
+// Both automata read the same string from its start. The main one is in effect a trie, so most
+// of its states are reached by one string only (`arn:aws:s3:::bucket/`): the wild automaton's
+// state after that string is known when the table is built. The runtime then starts the wild
+// walk there, at that depth, instead of reading the prefix again: for a resource under a prefix
+// pattern it skips most of the ARN, and when the gate is shut the state it starts in is, most
+// often, already one no probe can leave (the walk stops at once).
 
 /**
- * The probes' answer (group * 2 + KMS flag) for every string that starts with `prefix` (that is
- * `prefix`, when `complete`), or -1 when it depends on what follows. Mirrors the probe patterns:
- * account `arn:F:F:F:{a}:*`, any account `arn:F:F:F:?F:*`, KMS key `arn:F:kms:F:F:key/*`.
+ * Per main state s, two ints: a depth d and a wild state w such that every string whose main
+ * walk passes through s is at least d long and leads the wild automaton to w in its first d
+ * characters (-1: dead). (0, 0) is always true; the table says more wherever the main automaton
+ * is a trie: along a chain of states each entered only by one character from the one before
+ * (the depth grows by one, the wild state steps by that character), and in a state entered only
+ * from one state, whose resume point it then shares. Characters are as the automata read them
+ * (folded, for actions).
  */
-export function probePin(prefix: string, complete: boolean, accountGroup: ReadonlyMap<string, number>): number {
-  const scheme = "arn:";
-  if (!prefix.startsWith(scheme)) {
-    // No probe matches a string that does not start `arn:`: undecided only while the prefix could still grow into it.
-    return !complete && scheme.startsWith(prefix) ? -1 : 2 * GROUP_UNKNOWN;
+export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
+  const states = main.otherTarget.length;
+  const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
+  // Per state: its one predecessor (other than itself), or MANY; how many characters lead in
+  // from it (an "other" transition counts as many); whether it loops on itself.
+  const MANY = -2;
+  const predecessor = new Int32Array(states).fill(-1);
+  const ways = new Int32Array(states);
+  const entryChar = new Int32Array(states).fill(-1);
+  const loops = new Uint8Array(states);
+  const enter = (from: number, to: number, char: number) => {
+    if (to < 0) return;
+    if (to === from) {
+      loops[to] = 1;
+      return;
+    }
+    predecessor[to] = predecessor[to] === -1 || predecessor[to] === from ? from : MANY;
+    ways[to] = ways[to]! + (char < 0 ? 2 : 1);
+    entryChar[to] = char;
+  };
+  for (let s = 0; s < states; s++) {
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) enter(s, edgeTarget[e]!, edgeChar[e]!);
+    enter(s, otherTarget[s]!, -1);
   }
-  // The colons that end the partition, service, region and account fields.
-  const ends: number[] = [];
-  for (let i = scheme.length; i < prefix.length && ends.length < 4; i++) if (prefix.charCodeAt(i) === 58) ends.push(i);
-  if (ends.length < 4) return complete ? 2 * GROUP_UNKNOWN : -1;
-  const [partitionEnd, serviceEnd, regionEnd, accountEnd] = ends as [number, number, number, number];
-  const account = prefix.slice(regionEnd + 1, accountEnd);
-  const group = accountGroup.get(account) ?? (account === "" ? GROUP_UNKNOWN : GROUP_OTHER);
-  if (prefix.slice(partitionEnd + 1, serviceEnd) !== "kms") return 2 * group;
-  const rest = prefix.slice(accountEnd + 1);
-  const key = "key/";
-  if (rest.length >= key.length) return 2 * group + (rest.startsWith(key) ? 1 : 0);
-  return !complete && key.startsWith(rest) ? -1 : 2 * group;
-}
-
-/** The literal text a pattern (`pattern[from .. to)`) starts with, and whether that is all of it. */
-export function literalPrefix(pattern: ArrayLike<GlobToken>, from = 0, to = pattern.length): { prefix: string; complete: boolean } {
-  let prefix = "";
-  for (let i = from; i < to; i++) {
-    const token = pattern[i]!;
-    if (token < 0) return { prefix, complete: false };
-    prefix += String.fromCharCode(token);
+  // Breadth-first from state 0: a state with one predecessor is reached after it.
+  const points = new Int32Array(2 * states); // (0, 0) unless found otherwise
+  // Whether only one string reaches the state (then its depth is that string's length).
+  const exact = new Uint8Array(states);
+  exact[0] = predecessor[0] === -1 && loops[0] === 0 ? 1 : 0;
+  const seen = new Uint8Array(states);
+  const queue = new Int32Array(states);
+  let head = 0;
+  let tail = 0;
+  queue[tail++] = 0;
+  seen[0] = 1;
+  const visit = (t: number) => {
+    if (t >= 0 && seen[t] === 0) {
+      seen[t] = 1;
+      queue[tail++] = t;
+    }
+  };
+  while (head < tail) {
+    const s = queue[head++]!;
+    const p = predecessor[s]!;
+    if (s !== 0 && p >= 0) {
+      if (exact[p] === 1 && ways[s] === 1) {
+        const w = points[2 * p + 1]!;
+        points[2 * s] = points[2 * p]! + 1;
+        points[2 * s + 1] = w < 0 ? -1 : stepAutomaton(wild, w, entryChar[s]!);
+        exact[s] = loops[s] === 0 ? 1 : 0;
+      } else {
+        points[2 * s] = points[2 * p]!;
+        points[2 * s + 1] = points[2 * p + 1]!;
+      }
+    }
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) visit(edgeTarget[e]!);
+    visit(otherTarget[s]!);
   }
-  return { prefix, complete: true };
+  return points;
 }

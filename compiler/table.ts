@@ -14,7 +14,7 @@
 //   deny and some term's bits all allow.
 import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldCase, sortUnique, type Automaton, type GlobToken } from "./automaton.js";
 import { IntListInterner, IntLists, grown } from "./int-lists.js";
-import { GROUP_OTHER, GROUP_UNKNOWN, literalPrefix, probePin, wildGate } from "./prefilter.js";
+import { resumePoints, wildGate } from "./prefilter.js";
 import type { AwsWorkspace, Condition, Template, Workspace } from "./ir.js";
 import {
   SLOT_BOUNDARY, SLOT_GRANT_ACCOUNT, SLOT_GRANT_DIRECT, SLOT_GRANT_EVERYONE, SLOT_IDENTITY, SLOT_RCP,
@@ -97,8 +97,11 @@ export interface Dimension {
    * [] when there is no wild statement pattern; undefined for no gate.
    */
   readonly wildGate: readonly string[] | undefined;
-  /** Per main class: what the ARN probes find for all its strings (group * 2 + KMS flag), or -1; empty for actions. */
-  readonly mainPin: Int32Array;
+  /**
+   * Per main state, where the wild walk may start (depth, wild state: compiler/prefilter.ts
+   * resumePoints); empty when the wild automaton matches nothing.
+   */
+  readonly resume: Int32Array;
 }
 
 export interface DecisionTable {
@@ -124,6 +127,10 @@ export interface DecisionTable {
   readonly predicates: readonly (readonly WireCondition[])[];
   readonly provenance: readonly Provenance[];
 }
+
+/** Resource groups: no account field, an account the table does not list; listed accounts are 2 and up. */
+const GROUP_UNKNOWN = 0;
+const GROUP_OTHER = 1;
 
 const BROAD_BITS = 30;
 /** At most this many wild patterns get a bit of their own; the rest join the main automaton. */
@@ -259,8 +266,6 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     },
     groupCount,
     true,
-    // Without probes the wild automaton finds no group and no KMS key: every class is pinned.
-    readsArns ? (ids) => pinOfPatterns(resourcePatterns, ids, accountGroup) : () => 2 * GROUP_UNKNOWN,
   );
   progress?.("automata", 2, 2);
   // The main classes each entry governs (resource policies are scoped to them).
@@ -546,16 +551,6 @@ interface Space {
 }
 
 /** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
-/** What the probes find for every string matching all of `patterns` (prefilter.ts probePin), or -1. */
-function pinOfPatterns(patterns: IntLists, ids: readonly number[], accountGroup: ReadonlyMap<string, number>): number {
-  for (const p of ids) {
-    const { prefix, complete } = literalPrefix(patterns.data, patterns.start(p), patterns.end(p));
-    const pin = probePin(prefix, complete, accountGroup);
-    if (pin >= 0) return pin;
-  }
-  return -1;
-}
-
 function isMainShaped(tokens: ArrayLike<GlobToken>, from = 0, to = tokens.length): boolean {
   for (let i = from; i < to; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === to - 1)) return false;
   return true;
@@ -576,8 +571,6 @@ function buildDimension(
   groupCount: number,
   /** Whether strings compare exactly (resources): only then can a gate search them with indexOf. */
   exact: boolean,
-  /** What the probes find for every string of a main class (its patterns), or -1 (Dimension.mainPin). */
-  pinOf?: (patterns: readonly number[]) => number,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
   const tokens = patterns.data;
@@ -635,9 +628,9 @@ function buildDimension(
     dimension: {
       main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [],
       // The statements' wild patterns only: the runtime still walks for the probes when the gate
-      // is shut, stopping where no probe can match any more (runtime/index.ts, probeStops).
+      // is shut, stopping where no probe can match any more (runtime/index.ts, shutNodes).
       wildGate: exact ? wildGate([...bitted].map((p) => tokensOf(patterns, p))) : undefined,
-      mainPin: pinOf === undefined ? new Int32Array(0) : Int32Array.from(classes, pinOf),
+      resume: wildIds.length === 0 ? new Int32Array(0) : resumePoints(main, wild),
     },
     classes, groupCount, patternBit, patternClassStart, patternClassList,
     wildCombos: distinctPairs(wildBits, wildGroup, -1, groupCount),

@@ -9,7 +9,7 @@
 //     44 + N   u32 LE   signature block length S (0: unsigned)
 //     48 + N   S bytes  msgpack [key id, ed25519 signature of bytes [0, 44 + N)]
 //
-// Formats 7 and 8 are load-ready (8 adds the wild gate and probe pins). The payload's first field,
+// Formats 7 to 9 are load-ready (8 adds the wild gate, 9 resume points). The payload's first field,
 // `tables`, is one binary holding every integer table the runtime reads (TABLE_NAMES, lengths in
 // `tableLengths`), each exactly as the runtime reads it: little-endian Int32, after a pad byte
 // count that makes the first table start 4-byte aligned in the bundle. Loading takes Int32Array
@@ -26,7 +26,7 @@ import { BundleError } from "./errors.js";
 import type { WireCondition } from "./wire.js";
 
 export const MAGIC = new Uint8Array([0x49, 0x41, 0x4d, 0x43]); // "IAMC"
-export const FORMAT_VERSION = 8;
+export const FORMAT_VERSION = 9;
 const HEADER_BYTES = 12;
 const DIGEST_BYTES = 32;
 const SIGNATURE_LENGTH_BYTES = 4;
@@ -47,8 +47,9 @@ const unpackr = new Unpackr(MSGPACK_OPTIONS);
  * character), `wide` ((character, column) pairs of the others edges name). Per dimension:
  * `mainFacts` (per main class: bits, group or -1), `wildFacts` (per wild class: bits, group,
  * KMS key 0/1), `spellingFacts` (per cached spelling: main class, bits, group, KMS key) and
- * `mainPin` (resources: per main class, what the ARN probes find for all its strings, group * 2
- * + KMS key, or -1; actions: empty). See WireDimension.gate.
+ * `resume` (per main state: a depth and a wild state, such that every string whose main walk
+ * passes through the state leads the wild automaton to that state in its first depth characters;
+ * empty when the wild automaton matches nothing: compiler/prefilter.ts resumePoints).
  *
  * Why Int32 throughout, when format 6 stored each table in the narrowest of 1, 2 or 4 bytes:
  * widening cost the load more (measured at 100,000 statements: ~26 ms of a ~240 ms load, and an
@@ -60,12 +61,12 @@ export const TABLE_NAMES = [
   "actions.main.dense", "actions.main.fan", "actions.main.ascii", "actions.main.wide",
   "actions.wild.nodes", "actions.wild.edges", "actions.wild.aux", "actions.wild.skip",
   "actions.wild.dense", "actions.wild.fan", "actions.wild.ascii", "actions.wild.wide",
-  "actions.mainFacts", "actions.wildFacts", "actions.spellingFacts", "actions.mainPin",
+  "actions.mainFacts", "actions.wildFacts", "actions.spellingFacts", "actions.resume",
   "resources.main.nodes", "resources.main.edges", "resources.main.aux", "resources.main.skip",
   "resources.main.dense", "resources.main.fan", "resources.main.ascii", "resources.main.wide",
   "resources.wild.nodes", "resources.wild.edges", "resources.wild.aux", "resources.wild.skip",
   "resources.wild.dense", "resources.wild.fan", "resources.wild.ascii", "resources.wild.wide",
-  "resources.mainFacts", "resources.wildFacts", "resources.spellingFacts", "resources.mainPin",
+  "resources.mainFacts", "resources.wildFacts", "resources.spellingFacts", "resources.resume",
   /** Per principal (payload.principals), per outsider account, per class: its class, class, kind. */
   "principalClass", "outsiderAccountClass", "classKind",
   /** Per class: (action class) -> row; per row: (resource class) -> leaf. Sparse maps (runtime/pair-table.ts). */
@@ -118,9 +119,8 @@ export interface WireDimension {
   /**
    * The wild gate (compiler/prefilter.ts): literals one of which every string a wild statement
    * pattern matches contains ([] when there is no such pattern). For a string holding none, the
-   * wild class is the main class's pin (tables `{dimension}.mainPin`: what the ARN probes find,
-   * group * 2 + KMS flag) or, unpinned, a walk that stops once no probe can match. Absent: no
-   * gate, always walk. Only on dimensions compared exactly (resources); WILD_GATE_MAX literals
+   * wild walk only looks for what the ARN probes find (account group, KMS key), stopping once no
+   * probe can match. Absent: no gate, always walk. Only on dimensions compared exactly (resources); WILD_GATE_MAX literals
    * at most.
    */
   readonly gate?: readonly string[];

@@ -460,8 +460,11 @@ class Dimension {
    * no such pattern); undefined for no gate (always walk).
    */
   private readonly gate: readonly string[] | undefined;
-  /** Per main class: what the probes find for all its strings (group * 2 + KMS flag), or -1; may be empty. */
-  private readonly mainPin: Int32Array;
+  /**
+   * Per main state: where the wild walk may start (depth, wild state), since every string whose
+   * main walk passes through the state leads the wild walk there; empty: from the start.
+   */
+  private readonly resume: Int32Array;
   /**
    * The wild automaton's state records for a string the gate shuts out: no statement pattern
    * can match it, so the walk stops (class 0) once no probe (account, KMS key) can either.
@@ -487,9 +490,9 @@ class Dimension {
     // indexOf compares exactly: a gate in front of a case-folded dimension could shut on a match.
     check(gate === undefined || !fold, "a case-folded dimension has a wild gate");
     this.gate = gate?.map(flatCopy); // indexOf searches for them on every check
-    this.mainPin = p.tables[`${name}.mainPin`];
-    check(this.mainPin.length === 0 || this.mainPin.length === this.mainClassCount, "the main class pins disagree in length");
-    check(outOfRange(this.mainPin, 0, 1, -1, 2 * groupCount) < 0, "a main class pin is out of range");
+    this.resume = p.tables[`${name}.resume`];
+    check(this.resume.length === 0 || this.resume.length === 2 * this.main.states, "the resume points disagree in length");
+    check(outOfRange(this.resume, 0, 2, 0, ANY_HI) < 0 && outOfRange(this.resume, 1, 2, -1, this.wild.states) < 0, "a resume point is out of range");
     const wildFacts = this.wildFacts;
     this.shutNodes = gate === undefined ? this.wild.nodes : this.wild.stoppingWhereNoneCan((c) => wildFacts[3 * c + 1] !== 0 || wildFacts[3 * c + 2] !== 0);
     // The cached spellings, classified by the compiler.
@@ -519,18 +522,26 @@ class Dimension {
     const spelling = this.spellings.size === 0 ? undefined : this.spellings.get(text);
     if (spelling === undefined) {
       const fold = this.fold;
-      const k = this.main.classOf(walk(this.main, this.main.nodes, text, fold));
+      const main = this.main;
+      const m = walk(main, main.nodes, text, fold, 0, 0);
+      const k = main.classOf(m);
       if (this.wildTrivial) return this.classifyClasses(k, 0);
-      if (!this.gateShut(text)) {
-        const w = walk(this.wild, this.wild.nodes, text, fold);
-        return this.classifyClasses(k, this.wild.classOf(w));
+      // The wild walk starts where the main walk's last state vouches for it (most often past
+      // the ARN's literal prefix), not at the string's start.
+      let from = 0;
+      let start = 0;
+      const resume = this.resume;
+      if (resume.length !== 0) {
+        const last = m >= 0 ? m : walkLast;
+        from = resume[2 * last]!;
+        start = resume[2 * last + 1]!;
       }
-      // No wild statement pattern matches: what is left to know is what the probes find, which
-      // the main class may pin down; else walk until no probe can match.
-      const pin = k < this.mainPin.length ? this.mainPin[k]! : -1;
-      if (pin >= 0) return this.classifyPinned(k, pin);
+      const wild = this.wild;
+      if (!this.gateShut(text)) return this.classifyClasses(k, start < 0 ? 0 : wild.classOf(walk(wild, wild.nodes, text, fold, start, from)));
+      // No wild statement pattern matches: what is left to know is what the probes find. The
+      // walk stops once no probe can match, most often in the state it starts in.
       const nodes = this.shutNodes;
-      const w = walk(this.wild, nodes, text, fold);
+      const w = start < 0 ? -1 : walk(wild, nodes, text, fold, start, from);
       return this.classifyClasses(k, w < 0 ? 0 : nodes[w * NODE + N_CLASS]!);
     }
     const facts = this.spellingFacts;
@@ -546,16 +557,6 @@ class Dimension {
     if (gate === undefined) return false;
     for (let i = 0; i < gate.length; i++) if (text.indexOf(gate[i]!) >= 0) return false;
     return true;
-  }
-
-  /** Classifies the strings of main class `k` that no wild statement pattern matches, the probes finding `pin`. */
-  private classifyPinned(k: number, pin: number): void {
-    const main = this.mainFacts;
-    this.mainClass = k;
-    this.bits = main[2 * k]!;
-    const g = main[2 * k + 1]!;
-    this.group = g >= 0 ? g : pin >> 1;
-    this.kms = pin & 1;
   }
 
   /** Classifies the strings that end in main state `m` and wild state `w` (-1: dead). */
@@ -575,17 +576,20 @@ class Dimension {
   }
 }
 
+/** The state a walk that ended dead (-1) was in before the character it died on. */
+let walkLast = 0;
+
 /**
- * The state `text` ends in (-1: dead), walking `a` with state records `nodes` (its own, or
- * Automaton.stoppingWhereNoneCan's). Stops early in a sink state, whose class cannot change, and
- * skips over characters that cannot move the state. Two flat loops over typed arrays (dense
- * table; runs, fan rows and short edge lists) so that V8 keeps everything in registers: this is
- * the hot path.
+ * The state `text` ends in (-1: dead, the state before in walkLast), walking `a` with state
+ * records `nodes` (its own, or Automaton.stoppingWhereNoneCan's) from state `start` at index
+ * `from`. Stops early in a sink state, whose class cannot change, and skips over characters
+ * that cannot move the state. Two flat loops over typed arrays (dense table; runs, fan rows and
+ * short edge lists) so that V8 keeps everything in registers: this is the hot path.
  */
-function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean): number {
+function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean, start: number, from: number): number {
   const aux = a.aux;
-  let state = 0;
-  if (nodes[N_RUN] === RUN_SINK) return 0;
+  let state = start;
+  if (nodes[state * NODE + N_RUN] === RUN_SINK) return state;
   const length = text.length;
   const dense = a.dense;
   const width = a.width;
@@ -593,7 +597,7 @@ function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean): num
   // Folding (actions) is a flag test per character that prediction gets right, with the folding
   // itself out of line: a resource walk costs ~8% less than through an inlined folding helper.
   if (dense !== undefined) {
-    for (let i = 0; i < length; i++) {
+    for (let i = from; i < length; i++) {
       let char = text.charCodeAt(i);
       if (fold) char = foldChar(char);
       const run = nodes[state * NODE + N_RUN]!;
@@ -612,14 +616,19 @@ function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean): num
           if (fold) char = foldChar(char);
         }
       }
-      state = dense[state * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
-      if (state < 0 || nodes[state * NODE + N_RUN] === RUN_SINK) return state;
+      const next = dense[state * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
+      if (next < 0) {
+        walkLast = state;
+        return next;
+      }
+      state = next;
+      if (nodes[state * NODE + N_RUN] === RUN_SINK) return state;
     }
     return state;
   }
   const edges = a.edges;
   const fanTable = a.fanTable;
-  for (let i = 0; i < length; i++) {
+  for (let i = from; i < length; i++) {
     let char = text.charCodeAt(i);
     if (fold) char = foldChar(char);
     const at = state * NODE;
@@ -645,20 +654,25 @@ function walk(a: Automaton, nodes: Int32Array, text: string, fold: boolean): num
       }
       row = aux[x + A_FAN]!;
     }
+    let next: number;
     if (row >= 0) {
-      state = fanTable[row * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
+      next = fanTable[row * width + (char < 128 ? ascii[char]! : a.columnOf(char))]!;
     } else {
       // A few edges: scan them.
-      let next = nodes[at + N_OTHER]!;
+      next = nodes[at + N_OTHER]!;
       for (let e = 2 * nodes[at + N_EDGES]!, end = 2 * nodes[at + NODE + N_EDGES]!; e < end; e += 2) {
         if (edges[e] === char) {
           next = edges[e + 1]!;
           break;
         }
       }
-      state = next;
     }
-    if (state < 0 || nodes[state * NODE + N_RUN] === RUN_SINK) return state;
+    if (next < 0) {
+      walkLast = state;
+      return next;
+    }
+    state = next;
+    if (nodes[state * NODE + N_RUN] === RUN_SINK) return state;
   }
   return state;
 }

@@ -1,9 +1,10 @@
-// The wild gate (compiler/prefilter.ts, WireDimension.gate): the compiler writes one in front of
-// the resources' wild automaton and pins what the ARN probes find per main class; for a resource
-// holding none of the gate's literals the runtime takes the pin, or walks only while a probe can
-// match. Decisions do not change: not against the reference evaluator, not against the same
-// bundle without its gate, on random ARNs across accounts and KMS keys. A malformed gate or pin
-// is refused at load (IAMC5005).
+// The wild gate and resume points (compiler/prefilter.ts, WireDimension.gate, tables
+// `{dimension}.resume`): the compiler writes a gate in front of the resources' wild automaton,
+// and per main state where the wild walk may start; for a resource holding none of the gate's
+// literals the runtime walks only while a probe can match, and every wild walk starts where the
+// main walk's last state vouches for. Decisions do not change: not against the reference
+// evaluator, not against the same bundle without its gate or its resume points, on random ARNs
+// across accounts and KMS keys. A malformed gate or resume table is refused at load (IAMC5005).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileWorkspace } from "../../compiler/compile.js";
@@ -33,10 +34,11 @@ const RESOURCES = [
   "arn:aws:s3:::a/secret", "arn:aws:s3:::secret/", "/secret/", "", "arn:aws:s3:::x/y/secret/z", "arn:aws:s3:::é/secret/ü",
 ];
 
-/** The payload as a compiler that writes no gate would: the runtime always walks. */
+/** The payload as a compiler that writes no gate and no resume points would: the runtime always walks, from the start. */
 function withoutGate(payload: BundlePayload): BundlePayload {
   const { gate: _gate, ...resources } = payload.resources;
-  return { ...payload, resources };
+  const empty = new Int32Array(0);
+  return { ...payload, resources, tables: { ...payload.tables, "resources.resume": empty, "actions.resume": empty } };
 }
 
 function withGate(bundle: Uint8Array, change: (payload: BundlePayload) => BundlePayload): Uint8Array {
@@ -71,6 +73,13 @@ describe("wild gate", () => {
     expect(wrong.check({ principal: ALICE, action: "s3:GetObject", resource: "arn:aws:s3:::app-1/secret/key" })).toBe("Allow");
   });
 
+  it("is what the runtime reads: resume points that say the wild walk is dead hide the deny", () => {
+    const dead = loadBundle(withGate(bundle, (p) => ({
+      ...p, tables: { ...p.tables, "resources.resume": p.tables["resources.resume"].map((v, i) => (i % 2 === 1 ? -1 : v)) },
+    })));
+    expect(dead.check({ principal: ALICE, action: "s3:GetObject", resource: "arn:aws:s3:::app-1/secret/key" })).toBe("Allow");
+  });
+
   it("is absent when a wild pattern needs no long literal, and shut when there is no wild pattern", () => {
     expect(decodeBundle(compiled(["ab*cd"]).bundle).resources.gate).toBeUndefined();
     expect(decodeBundle(compiled(["arn:aws:s3:::secret/*"]).bundle).resources.gate).toEqual([]);
@@ -83,8 +92,9 @@ describe("wild gate", () => {
       (p) => ({ ...p, resources: { ...p.resources, gate: [""] } }),
       (p) => ({ ...p, resources: { ...p.resources, gate: [7] as unknown as string[] } }),
       (p) => ({ ...p, resources: { ...p.resources, gate: "/secret/" as unknown as string[] } }),
-      (p) => ({ ...p, tables: { ...p.tables, "resources.mainPin": Int32Array.of(...p.tables["resources.mainPin"], 0) } }),
-      (p) => ({ ...p, tables: { ...p.tables, "resources.mainPin": p.tables["resources.mainPin"].map(() => 2 * p.groupCount) } }),
+      (p) => ({ ...p, tables: { ...p.tables, "resources.resume": Int32Array.of(...p.tables["resources.resume"], 0, 0) } }),
+      (p) => ({ ...p, tables: { ...p.tables, "resources.resume": p.tables["resources.resume"].map((v, i) => (i % 2 === 1 ? 1 << 20 : v)) } }),
+      (p) => ({ ...p, tables: { ...p.tables, "resources.resume": p.tables["resources.resume"].map((v, i) => (i % 2 === 0 ? -1 : v)) } }),
     ];
     for (const change of malformed) {
       let error: unknown;
@@ -134,12 +144,14 @@ describe("wild gate with accounts and KMS keys", () => {
   const gated = loadBundle(bundle);
   const ungated = loadBundle(withGate(bundle, withoutGate));
 
-  it("has a gate and pins some main classes", () => {
+  it("has a gate, and resume points past the start of the ARNs", () => {
     const payload = decodeBundle(bundle);
     expect(payload.resources.gate).toEqual(["/private/", "/secret/"]);
-    const pins = [...payload.tables["resources.mainPin"]];
-    expect(pins.some((p) => p >= 0)).toBe(true);
-    expect(pins.some((p) => p < 0)).toBe(true); // class 0, at least
+    const resume = payload.tables["resources.resume"];
+    const depths = resume.filter((_, i) => i % 2 === 0);
+    expect(depths.length).toBeGreaterThan(1);
+    expect(Math.max(...depths)).toBeGreaterThanOrEqual("arn:aws:s3:us-east-1:111111111111:".length);
+    expect(ungated.check({ principal: ALICE, action: "s3:GetObject", resource: KEY })).toBe(gated.check({ principal: ALICE, action: "s3:GetObject", resource: KEY }));
   });
 
   it("decides as the reference evaluator and the ungated bundle on random ARNs", () => {
