@@ -68,69 +68,106 @@ export function neededLiteral(pattern: ArrayLike<GlobToken>): string | undefined
 /**
  * Per main state s, two ints: a depth d and a wild state w such that every string whose main
  * walk passes through s is at least d long and leads the wild automaton to w in its first d
- * characters (-1: dead). (0, 0) is always true; the table says more wherever the main automaton
- * is a trie: along a chain of states each entered only by one character from the one before
- * (the depth grows by one, the wild state steps by that character), and in a state entered only
- * from one state, whose resume point it then shares. Characters are as the automata read them
- * (folded, for actions).
+ * characters (-1: dead). (0, 0) is always true. Along a trie's chains, where only one string
+ * reaches a state, the depth grows by one per state and the wild state steps by its character;
+ * a state entered from several takes the point they all give it (the loop of `app-*` in
+ * `arn:aws:s3:::app-*` keeps the point after `app-`), or (0, 0) when they disagree. Characters
+ * are as the automata read them (folded, for actions).
+ *
+ * The points are the greatest fixed point of "a state's point is what every transition into it
+ * gives": a transition from a state only one string reaches gives that string's point stepped by
+ * its character (or the state's own point, for "any other character"); any other gives its
+ * source's point. Each is true of every string by induction on its length.
  */
 export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
   const states = main.otherTarget.length;
   const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
-  // Per state: its one predecessor (other than itself), or MANY; how many characters lead in
-  // from it (an "other" transition counts as many); whether it loops on itself.
-  const MANY = -2;
-  const predecessor = new Int32Array(states).fill(-1);
-  const ways = new Int32Array(states);
-  const entryChar = new Int32Array(states).fill(-1);
+  // Transitions into each state, other than its own loops: (source, character or -1 for "any
+  // other"), as compressed lists: into[t] = from/via[inStart[t] .. inStart[t + 1]).
+  const inStart = new Int32Array(states + 1);
+  const each = (visit: (from: number, to: number, char: number) => void) => {
+    for (let s = 0; s < states; s++) {
+      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) if (edgeTarget[e]! >= 0 && edgeTarget[e] !== s) visit(s, edgeTarget[e]!, edgeChar[e]!);
+      if (otherTarget[s]! >= 0 && otherTarget[s] !== s) visit(s, otherTarget[s]!, -1);
+    }
+  };
   const loops = new Uint8Array(states);
-  const enter = (from: number, to: number, char: number) => {
-    if (to < 0) return;
-    if (to === from) {
-      loops[to] = 1;
-      return;
-    }
-    predecessor[to] = predecessor[to] === -1 || predecessor[to] === from ? from : MANY;
-    ways[to] = ways[to]! + (char < 0 ? 2 : 1);
-    entryChar[to] = char;
-  };
   for (let s = 0; s < states; s++) {
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) enter(s, edgeTarget[e]!, edgeChar[e]!);
-    enter(s, otherTarget[s]!, -1);
+    if (otherTarget[s] === s) loops[s] = 1;
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) if (edgeTarget[e] === s) loops[s] = 1;
   }
-  // Breadth-first from state 0: a state with one predecessor is reached after it.
-  const points = new Int32Array(2 * states); // (0, 0) unless found otherwise
-  // Whether only one string reaches the state (then its depth is that string's length).
+  each((_, to) => { inStart[to + 1] = inStart[to + 1]! + 1; });
+  for (let t = 0; t < states; t++) inStart[t + 1] = inStart[t + 1]! + inStart[t]!;
+  const from = new Int32Array(inStart[states]!);
+  const via = new Int32Array(inStart[states]!);
+  const fill = inStart.slice(0, states);
+  each((s, to, char) => {
+    from[fill[to]!] = s;
+    via[fill[to]!++] = char;
+  });
+
+  // Whether only one string reaches a state: state 0 with nothing leading into it, or a state
+  // with one transition into it, on one character, from such a state, and no loop. Found
+  // breadth-first, since such a state is reached right after its source.
   const exact = new Uint8Array(states);
-  exact[0] = predecessor[0] === -1 && loops[0] === 0 ? 1 : 0;
+  const order = new Int32Array(states);
   const seen = new Uint8Array(states);
-  const queue = new Int32Array(states);
-  let head = 0;
-  let tail = 0;
-  queue[tail++] = 0;
+  let count = 0;
+  order[count++] = 0;
   seen[0] = 1;
-  const visit = (t: number) => {
-    if (t >= 0 && seen[t] === 0) {
-      seen[t] = 1;
-      queue[tail++] = t;
+  for (let head = 0; head < count; head++) {
+    const s = order[head]!;
+    if (loops[s] === 0 && (s === 0 ? inStart[1] === 0 : inStart[s + 1]! - inStart[s]! === 1 && via[inStart[s]!]! >= 0 && exact[from[inStart[s]!]!] === 1)) exact[s] = 1;
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
+      const t = edgeTarget[e]!;
+      if (t >= 0 && seen[t] === 0) { seen[t] = 1; order[count++] = t; }
     }
-  };
-  while (head < tail) {
-    const s = queue[head++]!;
-    const p = predecessor[s]!;
-    if (s !== 0 && p >= 0) {
-      if (exact[p] === 1 && ways[s] === 1) {
-        const w = points[2 * p + 1]!;
-        points[2 * s] = points[2 * p]! + 1;
-        points[2 * s + 1] = w < 0 ? -1 : stepAutomaton(wild, w, entryChar[s]!);
-        exact[s] = loops[s] === 0 ? 1 : 0;
-      } else {
-        points[2 * s] = points[2 * p]!;
-        points[2 * s + 1] = points[2 * p + 1]!;
+    const other = otherTarget[s]!;
+    if (other >= 0 && seen[other] === 0) { seen[other] = 1; order[count++] = other; }
+  }
+
+  // The fixed point, from "unknown" (depth -1) down: a state's point changes at most twice
+  // (unknown, a point, (0, 0)), so the worklist empties in a few passes over the transitions.
+  const UNKNOWN = -1;
+  const points = new Int32Array(2 * states).fill(UNKNOWN);
+  points[0] = 0;
+  points[1] = 0;
+  const queued = new Uint8Array(states);
+  const work: number[] = [];
+  for (let i = count - 1; i > 0; i--) { work.push(order[i]!); queued[order[i]!] = 1; }
+  while (work.length > 0) {
+    const t = work.pop()!;
+    queued[t] = 0;
+    let depth = UNKNOWN;
+    let state = 0;
+    for (let i = inStart[t]!; i < inStart[t + 1]!; i++) {
+      const s = from[i]!;
+      const d = points[2 * s]!;
+      if (d === UNKNOWN) continue; // not reached yet: it adds its point when it is
+      let w = points[2 * s + 1]!;
+      let given = d;
+      if (exact[s] === 1 && via[i]! >= 0) {
+        given = d + 1;
+        w = w < 0 ? -1 : stepAutomaton(wild, w, via[i]!);
+      }
+      if (depth === UNKNOWN) {
+        depth = given;
+        state = w;
+      } else if (depth !== given || state !== w) {
+        depth = 0;
+        state = 0;
+        break;
       }
     }
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) visit(edgeTarget[e]!);
-    visit(otherTarget[s]!);
+    if (depth === UNKNOWN || (depth === points[2 * t] && state === points[2 * t + 1])) continue;
+    points[2 * t] = depth;
+    points[2 * t + 1] = state;
+    const push = (u: number) => {
+      if (u > 0 && u !== t && queued[u] === 0) { queued[u] = 1; work.push(u); }
+    };
+    for (let e = edgeStart[t]!; e < edgeStart[t + 1]!; e++) push(edgeTarget[e]!);
+    push(otherTarget[t]!);
   }
+  for (let s = 0; s < states; s++) if (points[2 * s] === UNKNOWN) { points[2 * s] = 0; points[2 * s + 1] = 0; }
   return points;
 }
