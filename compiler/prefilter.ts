@@ -83,28 +83,38 @@ export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
   const states = main.otherTarget.length;
   const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
   // Transitions into each state, other than its own loops: (source, character or -1 for "any
-  // other"), as compressed lists: into[t] = from/via[inStart[t] .. inStart[t + 1]).
+  // other"), as compressed lists: from/via[inStart[t] .. inStart[t + 1]). Two passes over the
+  // transitions, counting then filling (plain loops: this runs over every state of a trie).
   const inStart = new Int32Array(states + 1);
-  const each = (visit: (from: number, to: number, char: number) => void) => {
-    for (let s = 0; s < states; s++) {
-      for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) if (edgeTarget[e]! >= 0 && edgeTarget[e] !== s) visit(s, edgeTarget[e]!, edgeChar[e]!);
-      if (otherTarget[s]! >= 0 && otherTarget[s] !== s) visit(s, otherTarget[s]!, -1);
-    }
-  };
   const loops = new Uint8Array(states);
   for (let s = 0; s < states; s++) {
-    if (otherTarget[s] === s) loops[s] = 1;
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) if (edgeTarget[e] === s) loops[s] = 1;
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
+      const t = edgeTarget[e]!;
+      if (t === s) loops[s] = 1;
+      else if (t >= 0) inStart[t + 1]!++;
+    }
+    const other = otherTarget[s]!;
+    if (other === s) loops[s] = 1;
+    else if (other >= 0) inStart[other + 1]!++;
   }
-  each((_, to) => { inStart[to + 1] = inStart[to + 1]! + 1; });
-  for (let t = 0; t < states; t++) inStart[t + 1] = inStart[t + 1]! + inStart[t]!;
+  for (let t = 0; t < states; t++) inStart[t + 1]! += inStart[t]!;
   const from = new Int32Array(inStart[states]!);
   const via = new Int32Array(inStart[states]!);
   const fill = inStart.slice(0, states);
-  each((s, to, char) => {
-    from[fill[to]!] = s;
-    via[fill[to]!++] = char;
-  });
+  for (let s = 0; s < states; s++) {
+    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
+      const t = edgeTarget[e]!;
+      if (t >= 0 && t !== s) {
+        from[fill[t]!] = s;
+        via[fill[t]!++] = edgeChar[e]!;
+      }
+    }
+    const other = otherTarget[s]!;
+    if (other >= 0 && other !== s) {
+      from[fill[other]!] = s;
+      via[fill[other]!++] = -1;
+    }
+  }
 
   // Whether only one string reaches a state: state 0 with nothing leading into it, or a state
   // with one transition into it, on one character, from such a state, and no loop. Found
@@ -162,11 +172,14 @@ export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
     if (depth === UNKNOWN || (depth === points[2 * t] && state === points[2 * t + 1])) continue;
     points[2 * t] = depth;
     points[2 * t + 1] = state;
-    const push = (u: number) => {
-      if (u > 0 && u !== t && queued[u] === 0) { queued[u] = 1; work.push(u); }
-    };
-    for (let e = edgeStart[t]!; e < edgeStart[t + 1]!; e++) push(edgeTarget[e]!);
-    push(otherTarget[t]!);
+    // What t leads to takes its new point into account.
+    for (let e = edgeStart[t]!; e <= edgeStart[t + 1]!; e++) {
+      const u = e < edgeStart[t + 1]! ? edgeTarget[e]! : otherTarget[t]!;
+      if (u > 0 && u !== t && queued[u] === 0) {
+        queued[u] = 1;
+        work.push(u);
+      }
+    }
   }
   for (let s = 0; s < states; s++) if (points[2 * s] === UNKNOWN) { points[2 * s] = 0; points[2 * s + 1] = 0; }
   return points;
