@@ -120,16 +120,17 @@ export interface WireDimension {
    * The wild gate (compiler/prefilter.ts): literals one of which every string a wild statement
    * pattern matches contains ([] when there is no such pattern). For a string holding none, the
    * wild walk only looks for what the ARN probes find (account group, KMS key), stopping once no
-   * probe can match. Absent: no gate, always walk. Only on dimensions compared exactly (resources); WILD_GATE_MAX literals
-   * at most.
+   * probe can match. Absent: no gate, always walk. Only on dimensions compared exactly
+   * (resources); WILD_GATE_MAX literals at most.
    */
   readonly gate?: readonly string[];
 }
 
 /**
- * The most spellings a dimension caches (WireDimension.spellings). A `Map` lookup beats the walk
- * at every size measured (77 ns against 142 at 10,000 actions), but the runtime builds the `Map`
- * at load: ~5 ms for 10,000 spellings, ~40 ms for 100,000, which would break the load budget.
+ * The most spellings a dimension caches: the compiler's (WireDimension.spellings), then, for
+ * actions, those the runtime learns as requests ask for them. A `Map` lookup beats the walk at
+ * every size measured (77 ns against 142 at 10,000 actions), but the runtime builds the `Map` at
+ * load: ~5 ms for 10,000 spellings, ~40 ms for 100,000, which would break the load budget.
  */
 export const SPELLINGS_MAX = 16384;
 

@@ -8,7 +8,7 @@
 // statements or principals the bundle was compiled from. Loading builds nothing: the tables are
 // views of the bundle's bytes, range-checked once (format.ts, wire.ts).
 import {
-  automatonTable, bytesInt32, decodeCold, decodeStatementSources, expandPayload, int32Bytes, readPayload,
+  SPELLINGS_MAX, automatonTable, bytesInt32, decodeCold, decodeStatementSources, expandPayload, int32Bytes, readPayload,
   type AutomatonName, type AutomatonTable, type BundlePayload, type BundleVerifier, type ColdPayload, type DimensionName, type PayloadTables,
   type Sha256, type WireAutomaton, type WireDimension, type WirePayload, type WireStatementSource,
 } from "./format.js";
@@ -134,6 +134,9 @@ export interface LoadOptions {
    */
   readonly verify?: BundleVerifier;
 }
+
+/** Spellings longer than this are not learned (action names are under 100 characters). */
+const LEARNED_LENGTH_MAX = 256;
 
 /** A string's class in one dimension: what the table looks up. */
 export interface DimensionClass {
@@ -502,11 +505,21 @@ class Dimension {
     check(recordOutOfRange(facts, 0, this.mainClassCount, ANY_LO, ANY_HI, 0, groupCount, 0, 2) < 0, "spelling class out of range");
     this.spellingFacts = facts;
     spellings.forEach((spelling, i) => this.spellings.set(flatCopy(spelling), i));
+    this.spellingCount = spellings.length;
+    this.learns = fold;
   }
 
   /** Cached spelling -> index into spellingFacts (4 per spelling: main class, bits, group, kms). */
   private readonly spellings = new Map<string, number>();
-  private readonly spellingFacts: Int32Array;
+  /** The compiler's spellings' facts (a view of the bundle); a copy with room for more once the dimension learns. */
+  private spellingFacts: Int32Array;
+  /** Spellings with facts: the compiler's, then those learned. */
+  private spellingCount: number;
+  /**
+   * Whether walked spellings are cached as they come (actions: a gateway sees the same few
+   * hundred action names again and again, in any case; resources are mostly new each time).
+   */
+  private readonly learns: boolean;
 
   get mainClassCount(): number {
     return this.mainFacts.length / 2;
@@ -521,35 +534,63 @@ class Dimension {
   classify(text: string): void {
     const spelling = this.spellings.size === 0 ? undefined : this.spellings.get(text);
     if (spelling === undefined) {
-      const fold = this.fold;
-      const main = this.main;
-      const m = walk(main, main.nodes, text, fold, 0, 0);
-      const k = main.classOf(m);
-      if (this.wildTrivial) return this.classifyClasses(k, 0);
-      // The wild walk starts where the main walk's last state vouches for it (most often past
-      // the ARN's literal prefix), not at the string's start.
-      let from = 0;
-      let start = 0;
-      const resume = this.resume;
-      if (resume.length !== 0) {
-        const last = m >= 0 ? m : walkLast;
-        from = resume[2 * last]!;
-        start = resume[2 * last + 1]!;
-      }
-      const wild = this.wild;
-      if (!this.gateShut(text)) return this.classifyClasses(k, start < 0 ? 0 : wild.classOf(walk(wild, wild.nodes, text, fold, start, from)));
-      // No wild statement pattern matches: what is left to know is what the probes find. The
-      // walk stops once no probe can match, most often in the state it starts in (tested here:
-      // a call costs more than that test).
-      const nodes = this.shutNodes;
-      const w = start < 0 ? -1 : nodes[start * NODE + N_RUN] === RUN_SINK ? start : walk(wild, nodes, text, fold, start, from);
-      return this.classifyClasses(k, w < 0 ? 0 : nodes[w * NODE + N_CLASS]!);
+      this.classifyByWalking(text);
+      if (this.learns && this.spellingCount < SPELLINGS_MAX && text.length <= LEARNED_LENGTH_MAX) this.learn(text);
+      return;
     }
     const facts = this.spellingFacts;
     this.mainClass = facts[4 * spelling]!;
     this.bits = facts[4 * spelling + 1]!;
     this.group = facts[4 * spelling + 2]!;
     this.kms = facts[4 * spelling + 3]!;
+  }
+
+  /**
+   * Caches the last classification as `text`'s. The cache only grows, to SPELLINGS_MAX spellings
+   * in all: what it holds then stays (a stream of made-up spellings cannot push out the real
+   * ones, nor grow memory past ~SPELLINGS_MAX * LEARNED_LENGTH_MAX characters).
+   */
+  private learn(text: string): void {
+    const i = this.spellingCount;
+    if (4 * i + 4 > this.spellingFacts.length) {
+      const grown = new Int32Array(Math.min(4 * SPELLINGS_MAX, Math.max(256, 2 * this.spellingFacts.length)));
+      grown.set(this.spellingFacts);
+      this.spellingFacts = grown;
+    }
+    const facts = this.spellingFacts;
+    facts[4 * i] = this.mainClass;
+    facts[4 * i + 1] = this.bits;
+    facts[4 * i + 2] = this.group;
+    facts[4 * i + 3] = this.kms;
+    this.spellings.set(flatCopy(text), i); // a request's string may be a slice or a rope: keys compare fastest flat
+    this.spellingCount = i + 1;
+  }
+
+  /** Classifies `text` by walking the automata, leaving the answer in mainClass, bits, group and kms. */
+  private classifyByWalking(text: string): void {
+    const fold = this.fold;
+    const main = this.main;
+    const m = walk(main, main.nodes, text, fold, 0, 0);
+    const k = main.classOf(m);
+    if (this.wildTrivial) return this.classifyClasses(k, 0);
+    // The wild walk starts where the main walk's last state vouches for it (most often past
+    // the ARN's literal prefix), not at the string's start.
+    let from = 0;
+    let start = 0;
+    const resume = this.resume;
+    if (resume.length !== 0) {
+      const last = m >= 0 ? m : walkLast;
+      from = resume[2 * last]!;
+      start = resume[2 * last + 1]!;
+    }
+    const wild = this.wild;
+    if (!this.gateShut(text)) return this.classifyClasses(k, start < 0 ? 0 : wild.classOf(walk(wild, wild.nodes, text, fold, start, from)));
+    // No wild statement pattern matches: what is left to know is what the probes find. The
+    // walk stops once no probe can match, most often in the state it starts in (tested here:
+    // a call costs more than that test).
+    const nodes = this.shutNodes;
+    const w = start < 0 ? -1 : nodes[start * NODE + N_RUN] === RUN_SINK ? start : walk(wild, nodes, text, fold, start, from);
+    return this.classifyClasses(k, w < 0 ? 0 : nodes[w * NODE + N_CLASS]!);
   }
 
   /** Whether `text` holds none of the gate's literals (WireDimension.gate): then no wild statement pattern matches it. */

@@ -1,8 +1,10 @@
 // The load-ready layout (formats 7 and 8): loading takes the bundle's tables in place, and refuses
 // (IAMC5005) a bundle whose digest matches but whose tables hold an index a lookup could follow
 // out of range; whatever it accepts decides without throwing.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileWorkspace } from "../../compiler/compile.js";
+import { evaluateIr } from "../../compiler/reference/evaluate.js";
 import { BundleError, type Request } from "../../runtime/index.js";
 import { loadBundle, nodeSha256 } from "../../runtime/node.js";
 import { SPELLINGS_MAX, TABLE_NAMES, decodeBundle, encodeBundle, type TableName } from "../../runtime/format.js";
@@ -183,20 +185,24 @@ describe("sparse map layout", () => {
 });
 
 describe("cached spellings", () => {
+  const workspaceWith = (actions: number) => {
+    const { workspace } = workspaceFromJson({
+      model: "aws",
+      policies: [{ id: "P", document: { Version: "2012-10-17", Statement: [
+        { Effect: "Allow", Action: Array.from({ length: actions }, (_, i) => `s3:Op${i}`), Resource: "arn:aws:s3:::b/*" },
+        { Effect: "Deny", Action: "s3:op1*", Resource: "*" },
+      ] } }],
+      principals: [{ id: ALICE, policies: ["P"] }],
+    });
+    return workspace!;
+  };
+  const bundleWith = (actions: number) => compileWorkspace(workspaceWith(actions)).bundle!;
+  const few = bundleWith(20);
+  const many = bundleWith(SPELLINGS_MAX + 1);
+  /** The action dimension's cache, as the runtime keeps it (private fields, read for the test). */
+  const cacheOf = (authz: unknown) => (authz as { actions: { spellings: Map<string, number>; spellingFacts: Int32Array } }).actions;
+
   it("are classified by the compiler for a few literals and left out past SPELLINGS_MAX, deciding alike", () => {
-    const bundleWith = (actions: number) => {
-      const { workspace } = workspaceFromJson({
-        model: "aws",
-        policies: [{ id: "P", document: { Version: "2012-10-17", Statement: [
-          { Effect: "Allow", Action: Array.from({ length: actions }, (_, i) => `s3:Op${i}`), Resource: "arn:aws:s3:::b/*" },
-          { Effect: "Deny", Action: "s3:op1*", Resource: "*" },
-        ] } }],
-        principals: [{ id: ALICE, policies: ["P"] }],
-      });
-      return compileWorkspace(workspace!).bundle!;
-    };
-    const few = bundleWith(20);
-    const many = bundleWith(SPELLINGS_MAX + 1);
     expect(decodeBundle(few).actions.spellings.length).toBe(20);
     expect(decodeBundle(many).actions.spellings).toEqual([]);
     expect(decodeBundle(many).actions.literals.length).toBe(SPELLINGS_MAX + 1);
@@ -205,5 +211,49 @@ describe("cached spellings", () => {
       const check = (action: string) => authz.check({ principal: ALICE, action, resource: "arn:aws:s3:::b/k" });
       expect([check("s3:Op2"), check("S3:OP2"), check("s3:Op1"), check("s3:op1"), check("s3:Op2x")]).toEqual(["Allow", "Allow", "ExplicitDeny", "ExplicitDeny", "ImplicitDeny"]);
     }
+  });
+
+  it("are learned as requests walk them, deciding as the reference evaluator, first time and again", () => {
+    const workspace = workspaceWith(20); // the workspace of `few`
+    const spelling = fc.tuple(fc.constantFrom("s3:", "S3:", "s3:o", "ec2:"), fc.constantFrom("Op", "OP", "op", "oP", "Get"), fc.nat(40), fc.constantFrom("", "x", "*"))
+      .map(([service, verb, n, tail]) => `${service}${verb}${n}${tail}`);
+    fc.assert(
+      fc.property(fc.array(spelling, { minLength: 1, maxLength: 30 }), (actions) => {
+        const authz = loadBundle(few);
+        for (const action of [...actions, ...actions]) {
+          const request = { principal: ALICE, action, resource: "arn:aws:s3:::b/k" };
+          expect(authz.check(request), action).toBe(evaluateIr(workspace, request));
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("learn what they are asked, up to SPELLINGS_MAX in all, and no long spelling", () => {
+    const authz = loadBundle(few);
+    const cache = cacheOf(authz);
+    expect(cache.spellings.size).toBe(20);
+    const check = (action: string) => authz.check({ principal: ALICE, action, resource: "arn:aws:s3:::b/k" });
+    expect(check("S3:OP2")).toBe("Allow");
+    expect(cache.spellings.get("S3:OP2")).toBe(20);
+    expect(check(`s3:${"x".repeat(300)}`)).toBe("ImplicitDeny");
+    expect(cache.spellings.size).toBe(21);
+    for (let i = 0; i < SPELLINGS_MAX + 50; i++) check(`s3:Made${i}`);
+    expect(cache.spellings.size).toBe(SPELLINGS_MAX);
+    expect(check("s3:Op1")).toBe("ExplicitDeny");
+    expect(check("S3:OP9")).toBe("Allow"); // walked: the cache is full
+    expect(cache.spellings.has("S3:OP9")).toBe(false);
+  });
+
+  it("are what the runtime reads once learned", () => {
+    // Not vacuous: a learned spelling's facts, changed, change its decision (and only its).
+    const authz = loadBundle(many);
+    const cache = cacheOf(authz);
+    const check = (action: string) => authz.check({ principal: ALICE, action, resource: "arn:aws:s3:::b/k" });
+    expect(check("s3:Op2")).toBe("Allow");
+    const at = cache.spellings.get("s3:Op2")!;
+    cache.spellingFacts[4 * at] = 0; // main class 0: no pattern
+    expect(check("s3:Op2")).toBe("ImplicitDeny");
+    expect(check("S3:Op2")).toBe("Allow");
   });
 });
