@@ -367,7 +367,8 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
   };
 
   // States: the trie nodes in depth-first preorder (state 0 = root), children by character, then
-  // one sink per distinct set of prefix patterns matched on the way down. In preorder a node's
+  // one sink per distinct set of prefix patterns matched on the way down (a leaf that would only
+  // lead to its sink is that sink). In preorder a node's
   // first child is the next state, so a chain of single-child nodes (most of a trie of ARNs) is
   // a run of consecutive states: the runtime walks such runs by comparing characters, touching
   // one array sequentially.
@@ -410,6 +411,15 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
   for (let q = 0; q < nodeCount; q++) {
     const node = order[q]!;
     const cls = passClass[node]!;
+    const own = classWithMarks(cls, node, 0);
+    if (cls !== 0 && firstChild[node]! < 0 && own === cls) {
+      // A leaf past a prefix pattern (the `/` of `bucket/*`): nothing that follows changes its
+      // class, so it is its own sink. The walk stops here, not one character later in a shared
+      // sink at the far end of the states (a cache miss per check on a large trie).
+      otherTarget[q] = q;
+      stateClass[q] = cls;
+      continue;
+    }
     let sink = -1;
     if (cls !== 0) {
       sink = sinkOfClass.get(cls) ?? -1;
@@ -420,7 +430,7 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
       }
     }
     otherTarget[q] = sink;
-    stateClass[q] = classWithMarks(cls, node, 0);
+    stateClass[q] = own;
   }
   const states = nodeCount + sinkClass.length;
   const sinkEdgeStart = new Int32Array(states + 1);
