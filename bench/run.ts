@@ -262,6 +262,8 @@ interface IamcRow {
 }
 
 const IAMC = "iamc runtime";
+/** iamc loaded with learnSpellings: false: every action the bundle does not list pays the walk, as a first request for it does. */
+const IAMC_UNLEARNED = "iamc runtime, no learned spellings";
 const FLOOR = "floor (Map + segment trie)";
 const REFERENCE = "iamc reference evaluator";
 const CEDAR = "cedar-wasm";
@@ -283,7 +285,7 @@ const PEERS: { name: string; setup: Setup }[] = [
   { name: CASBIN, setup: (m) => setupCasbin(m) },
 ];
 
-const states = new Map<string, EngineState>([IAMC, ...PEERS.map((p) => p.name)].map((name) => [name, { name }]));
+const states = new Map<string, EngineState>([IAMC, IAMC_UNLEARNED, ...PEERS.map((p) => p.name)].map((name) => [name, { name }]));
 const engineRows: EngineRow[] = [];
 const iamcRows: IamcRow[] = [];
 
@@ -299,6 +301,7 @@ async function measureSize(n: number): Promise<void> {
 
   // iamc: compile (capped, in a worker), load, decisions.
   let authz: Authorizer | undefined;
+  let unlearned: Authorizer | undefined;
   const iamcRow: IamcRow = { statements: n, status: "ok" };
   iamcRows.push(iamcRow);
   if (iamcState.stopped !== undefined) {
@@ -318,6 +321,7 @@ async function measureSize(n: number): Promise<void> {
       const loadMs = performance.now() - t1;
       gc();
       const after = process.memoryUsage();
+      unlearned = loadBundle(bundle, { learnSpellings: false });
       Object.assign(iamcRow, {
         workspaceBuildMs: buildMs, compileMs, statementsPerSecond: (n / compileMs) * 1000, bundleBytes: bundle.length, loadMs,
         heapAfterLoadBytes: after.heapUsed, heapDeltaBytes: after.heapUsed - before.heapUsed, arrayBuffersDeltaBytes: after.arrayBuffers - before.arrayBuffers,
@@ -351,6 +355,14 @@ async function measureSize(n: number): Promise<void> {
   const iamcEngineRow: EngineRow = { ...iamcRowFor(), setupMs: iamcRow.loadMs!, equivalence: { requests: verify.length, agree: verify.length } };
   engineRows.push(iamcEngineRow);
   timed.push({ row: iamcEngineRow, fn: (r) => iamc.check(r) });
+  if (unlearned !== undefined) {
+    const other = unlearned;
+    const agree = verify.filter((r, i) => other.check(r) === truth[i]).length;
+    const row: EngineRow = { engine: IAMC_UNLEARNED, statements: n, status: "ok", setupMs: iamcRow.loadMs!, equivalence: { requests: verify.length, agree } };
+    engineRows.push(row);
+    if (agree === verify.length) timed.push({ row, fn: (r) => other.check(r) });
+    else Object.assign(row, { status: "aborted", note: `aborted: disagrees with iamc on ${verify.length - agree}/${verify.length} requests` });
+  }
 
   for (const peer of PEERS) {
     const st = states.get(peer.name)!;
@@ -610,7 +622,7 @@ function markdown(million: MillionResult | undefined, meta: Record<string, unkno
   out.push(`ns/check median and p99 from timed batches (batch = checks averaged per sample); checks/s from benny. Setup: iamc = load, floor = build, reference = IR build, cedar = translate + preparse, casbin = translate + newEnforcer.`, "");
   out.push("| engine | N | ns/check median | p99 | checks/s | setup ms | verified | note |");
   out.push("|---|---:|---:|---:|---:|---:|---:|---|");
-  const names = [IAMC, FLOOR, REFERENCE, CEDAR, CASBIN];
+  const names = [IAMC, IAMC_UNLEARNED, FLOOR, REFERENCE, CEDAR, CASBIN];
   for (const name of names) {
     for (const r of engineRows.filter((x) => x.engine === name)) {
       const verified = r.equivalence === undefined ? "–" : `${r.equivalence.agree}/${r.equivalence.requests}`;

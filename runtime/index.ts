@@ -133,6 +133,12 @@ export interface LoadOptions {
    * ed25519 public keys (`publicKeys`); any engine can pass its own.
    */
   readonly verify?: BundleVerifier;
+  /**
+   * Whether the authorizer caches the action spellings it walks, up to SPELLINGS_MAX in all
+   * (README: "Actions by exact spelling"). Default true; false keeps memory exactly as loaded,
+   * every spelling the compiler did not cache paying the walk.
+   */
+  readonly learnSpellings?: boolean;
 }
 
 /** Spellings longer than this are not learned (action names are under 100 characters). */
@@ -205,9 +211,9 @@ export function inspectBundle(bytes: Uint8Array, options: LoadOptions = {}): Tab
   return tableOf(wire, { literals: [payload.actions.literals, payload.resources.literals], provenance: payload.provenance }).inspect(payload);
 }
 
-function tableOf(payload: WirePayload, cold?: ColdPayload): Table {
+function tableOf(payload: WirePayload, cold?: ColdPayload, learnSpellings = true): Table {
   try {
-    return new Table(payload, cold);
+    return new Table(payload, cold, learnSpellings);
   } catch (error) {
     if (error instanceof BundleError) throw error;
     throw new BundleError("IAMC5005", `the bundle payload is malformed: ${(error as Error).message}`);
@@ -220,7 +226,7 @@ function tableOf(payload: WirePayload, cold?: ColdPayload): Table {
  * `bytes` must not change while it is in use.
  */
 export function loadBundle(bytes: Uint8Array, options: LoadOptions = {}): Authorizer {
-  return tableOf(readPayload(bytes, options.sha256, options.verify));
+  return tableOf(readPayload(bytes, options.sha256, options.verify), undefined, options.learnSpellings ?? true);
 }
 
 // The load-ready layout (wire.ts), copied here: V8 folds a module's own constants into the hot
@@ -474,7 +480,7 @@ class Dimension {
    */
   private readonly shutNodes: Int32Array;
 
-  constructor(p: WirePayload, name: DimensionName, groupCount: number, fold: boolean) {
+  constructor(p: WirePayload, name: DimensionName, groupCount: number, fold: boolean, learns: boolean) {
     const wire = p[name];
     check(typeof wire === "object" && wire !== null && wire.groupCount === groupCount, "dimension group count disagrees");
     this.fold = fold;
@@ -506,7 +512,7 @@ class Dimension {
     this.spellingFacts = facts;
     spellings.forEach((spelling, i) => this.spellings.set(flatCopy(spelling), i));
     this.spellingCount = spellings.length;
-    this.learns = fold;
+    this.learns = learns;
   }
 
   /** Cached spelling -> index into spellingFacts (4 per spelling: main class, bits, group, kms). */
@@ -898,13 +904,13 @@ class Table implements Authorizer {
   private readonly env = new RequestEnv();
   readonly info: Authorizer["info"];
 
-  constructor(p: WirePayload, cold?: ColdPayload) {
+  constructor(p: WirePayload, cold?: ColdPayload, learnSpellings = true) {
     const t = p.tables;
     this.groupCount = p.groupCount;
     this.accounts = p.accounts;
     check(Number.isInteger(this.groupCount) && Array.isArray(this.accounts) && this.groupCount === this.accounts.length + 2, "group count disagrees with accounts");
-    this.actions = new Dimension(p, "actions", 1, true);
-    this.resources = new Dimension(p, "resources", this.groupCount, false);
+    this.actions = new Dimension(p, "actions", 1, true, learnSpellings);
+    this.resources = new Dimension(p, "resources", this.groupCount, false, false);
 
     this.classNames = p.classes.names;
     this.classKind = t.classKind;

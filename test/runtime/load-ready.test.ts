@@ -243,6 +243,10 @@ describe("cached spellings", () => {
     expect(check("s3:Op1")).toBe("ExplicitDeny");
     expect(check("S3:OP9")).toBe("Allow"); // walked: the cache is full
     expect(cache.spellings.has("S3:OP9")).toBe(false);
+    // learnSpellings: false keeps the compiler's
+    const fixed = loadBundle(few, { learnSpellings: false });
+    expect(fixed.check({ principal: ALICE, action: "S3:OP2", resource: "arn:aws:s3:::b/k" })).toBe("Allow");
+    expect(cacheOf(fixed).spellings.size).toBe(20);
   });
 
   it("are what the runtime reads once learned", () => {
