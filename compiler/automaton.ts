@@ -2,7 +2,7 @@
 // walking a string to its end lands in a state whose label is the set of patterns that match
 // the whole string. Built by subset construction over the patterns' positions; a set of literal
 // patterns comes out as a trie, and `*` adds the loops.
-import { IntListInterner, grown } from "./int-lists.js";
+import { grown } from "./int-lists.js";
 
 /** A glob token: a UTF-16 code unit (>= 0), `?` (ANY), `*` (STAR) or `*` within one ARN field. */
 export type GlobToken = number;
@@ -344,10 +344,10 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
     markHead[node] = id;
   }
 
-  // Classes are interned by their sorted pattern ids, numbered in first-seen order (class 0 is
-  // the empty set). The set a node's class is built from is its parent's set plus its own marks.
-  const classIds = new IntListInterner();
-  classIds.id([]);
+  // Classes are sets of sorted pattern ids, numbered in first-seen order (class 0 is the empty
+  // set). The set a node's class is built from is its parent's set plus its own marks. No set
+  // needs interning: a pattern has one mark, at one node, so a set holding a node's own marks
+  // is made only by that node's one call per kind (prefix or exact), and is new.
   const classes: number[][] = [[]];
   let scratch: Int32Array = new Int32Array(64);
   /** The class of the set classes[base] + the marks of `node` (prefix ones, or exact ones). */
@@ -360,10 +360,7 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
     size = 0;
     for (const id of held) scratch[size++] = id;
     for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = m;
-    const n = sortUnique(scratch, size);
-    const cls = classIds.id(scratch, 0, n);
-    if (cls === classes.length) classes.push(listOf(scratch, n));
-    return cls;
+    return classes.push(listOf(scratch, sortUnique(scratch, size))) - 1;
   };
 
   // States: the trie nodes in depth-first preorder (state 0 = root), children by character, then
@@ -404,7 +401,8 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
   }
   edgeStart[nodeCount] = edges;
 
-  const sinkOfClass = new Map<number, number>();
+  // Every pass class exists by now (the loop below adds only exact ones): a sink per class, -1 until made.
+  const sinkOfClass = new Int32Array(classes.length).fill(-1);
   const sinkClass: number[] = [];
   const otherTarget = new Int32Array(nodeCount + classes.length);
   const stateClass = new Int32Array(nodeCount + classes.length);
@@ -422,10 +420,10 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
     }
     let sink = -1;
     if (cls !== 0) {
-      sink = sinkOfClass.get(cls) ?? -1;
+      sink = sinkOfClass[cls]!;
       if (sink < 0) {
         sink = nodeCount + sinkClass.length;
-        sinkOfClass.set(cls, sink);
+        sinkOfClass[cls] = sink;
         sinkClass.push(cls);
       }
     }

@@ -26,10 +26,18 @@ export function tableToPayload(
     const wild = automatonTables(d.wild);
     for (const [table, values] of Object.entries(main.tables)) tables[automatonTable(name, "main", table as AutomatonTable)] = values;
     for (const [table, values] of Object.entries(wild.tables)) tables[automatonTable(name, "wild", table as AutomatonTable)] = values;
+    // Written field by field: an array literal per class cost an allocation per class.
     const mainFacts = new Int32Array(2 * d.mainBits.length);
-    d.mainBits.forEach((bits, k) => mainFacts.set([bits, d.mainGroup[k]!], 2 * k));
+    for (let k = 0; k < d.mainBits.length; k++) {
+      mainFacts[2 * k] = d.mainBits[k]!;
+      mainFacts[2 * k + 1] = d.mainGroup[k]!;
+    }
     const wildFacts = new Int32Array(3 * d.wildBits.length);
-    d.wildBits.forEach((bits, c) => wildFacts.set([bits, d.wildGroup[c]!, d.wildKms[c]!], 3 * c));
+    for (let c = 0; c < d.wildBits.length; c++) {
+      wildFacts[3 * c] = d.wildBits[c]!;
+      wildFacts[3 * c + 1] = d.wildGroup[c]!;
+      wildFacts[3 * c + 2] = d.wildKms[c]!;
+    }
     tables[`${name}.mainFacts`] = mainFacts;
     tables[`${name}.wildFacts`] = wildFacts;
     // A few spellings, classified now as the runtime's walk would.
@@ -124,10 +132,9 @@ function leafTables(leaves: DecisionTable["leaves"]): { record: Int32Array; open
     record[LEAF * l + L_ALLOW] = data[at + LEAF_ALLOW]!;
     record[LEAF * l + L_OPEN] = openAt / LEAF_OPEN_SIZE;
     record[LEAF * l + L_MATCHED] = matchedAt;
-    matched.set(data.subarray(at + LEAF_MATCHED, openFrom), matchedAt);
-    matchedAt += matchedCount;
-    open.set(data.subarray(openFrom, start[l + 1]!), openAt);
-    openAt += start[l + 1]! - openFrom;
+    // Copied by loops: most lists are a few ints, and a subarray view per list cost more than them.
+    for (let i = at + LEAF_MATCHED; i < openFrom; i++) matched[matchedAt++] = data[i]!;
+    for (let i = openFrom, end = start[l + 1]!; i < end; i++) open[openAt++] = data[i]!;
   }
   record[LEAF * count + L_OPEN] = openAt / LEAF_OPEN_SIZE;
   record[LEAF * count + L_MATCHED] = matchedAt;
@@ -159,7 +166,9 @@ function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Ar
   });
   const small = states * width <= DENSE_CELLS;
   const nodes = new Int32Array(NODE * (states + 1));
-  const edges: number[] = [];
+  // At most every edge is listed (run edges are not): filled up to edgeCount, then cut.
+  const edges = new Int32Array(2 * a.edgeChar.length);
+  let edgeCount = 0;
   const aux: number[] = [];
   const skip: number[] = [];
   const fanStates: number[] = [];
@@ -171,8 +180,12 @@ function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Ar
     let run = RUN_NONE;
     for (let e = first; e < end && run === RUN_NONE; e++) if (a.edgeTarget[e] === s + 1) run = a.edgeChar[e]!;
     const at = NODE * s;
-    nodes[at + N_EDGES] = edges.length / 2;
-    for (let e = first; e < end; e++) if (a.edgeChar[e] !== run) edges.push(a.edgeChar[e]!, a.edgeTarget[e]!);
+    nodes[at + N_EDGES] = edgeCount;
+    for (let e = first; e < end; e++) {
+      if (a.edgeChar[e] === run) continue;
+      edges[2 * edgeCount] = a.edgeChar[e]!;
+      edges[2 * edgeCount++ + 1] = a.edgeTarget[e]!;
+    }
     nodes[at + N_OTHER] = other;
     nodes[at + N_CLASS] = a.stateClass[s]!;
     let skipAt = -1;
@@ -194,7 +207,7 @@ function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Ar
   }
   // The sentinel: it ends the last state's edges.
   nodes[NODE * states + N_RUN] = RUN_NONE;
-  nodes[NODE * states + N_EDGES] = edges.length / 2;
+  nodes[NODE * states + N_EDGES] = edgeCount;
   nodes[NODE * states + N_OTHER] = -1;
   const fill = (table: Int32Array, row: number, s: number) => {
     table.fill(a.otherTarget[s]!, row * width, (row + 1) * width);
@@ -206,7 +219,7 @@ function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Ar
   fanStates.forEach((s, row) => fill(fan, row, s));
   return {
     tables: {
-      nodes, edges: Int32Array.from(edges), aux: Int32Array.from(aux), skip: Int32Array.from(skip),
+      nodes, edges: edges.slice(0, 2 * edgeCount), aux: Int32Array.from(aux), skip: Int32Array.from(skip),
       dense, fan, ascii, wide: Int32Array.from(wide),
     },
     width,

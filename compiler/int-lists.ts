@@ -95,6 +95,21 @@ export class IntListInterner extends IntLists {
   }
 }
 
+/**
+ * A growing list of int32 values for scratch work: `values[0 .. size)`. Cleared by setting size
+ * to 0, which keeps its store; an array's `length = 0` drops its store in V8, so refilling it
+ * allocates again (about 90 ns per clear and refill of a few values, measured).
+ */
+export class IntBuffer {
+  values: Int32Array = new Int32Array(16);
+  size = 0;
+
+  push(value: number): void {
+    if (this.size === this.values.length) this.values = grown(this.values, this.size + 1);
+    this.values[this.size++] = value;
+  }
+}
+
 /** A 32-bit hash of `list[from .. to)` (murmur3's mixing, the length folded in). */
 export function hashInts(list: ArrayLike<number>, from = 0, to = list.length): number {
   let h = 0x9747b28c ^ (to - from);

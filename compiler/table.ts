@@ -13,7 +13,7 @@
 // - how layers combine is a list of bitmask terms per (caller kind, resource group): Allow iff no
 //   deny and some term's bits all allow.
 import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldCase, sortUnique, type Automaton, type GlobToken } from "./automaton.js";
-import { IntListInterner, IntLists, grown } from "./int-lists.js";
+import { IntBuffer, IntListInterner, IntLists, grown } from "./int-lists.js";
 import { resumePoints, wildGate } from "./prefilter.js";
 import type { AwsWorkspace, Condition, Template, Workspace } from "./ir.js";
 import {
@@ -163,7 +163,9 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
 
   // --- statements: patterns to ids
   interface Compiled {
-    readonly statement: SpecializedStatement;
+    /** The statement's effect and layer, kept here: reading them through the statement cost a cache miss per leaf statement. */
+    readonly deny: boolean;
+    readonly slot: number;
     readonly actions: Membership;
     readonly resources: Membership;
     readonly provenance: number;
@@ -172,17 +174,25 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const provenance = new Interner<Provenance>((p) => `${p.policy}\u0000${p.sid ?? "\u0001"}\u0000${p.index}\u0000${p.layer}\u0000${p.effect}`);
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
-  const statementActionPatterns = new Set<number>();
-  const actionSpellings = new Set<string>();
-  const statementResourcePatterns = new Set<number>();
+  /** Literal action spellings, repeats allowed (sortedUnique drops them at the end: cheaper than a Set of them all). */
+  const actionSpellings: string[] = [];
   // Classes share pattern objects (specialization keeps what it does not change): tokenize and
-  // intern each once.
+  // intern each once, and note its id as a statement's (repeats allowed: statementPatterns).
+  const tokens = new IntBuffer();
+  const statementActionIds = new IntBuffer();
+  const statementResourceIds = new IntBuffer();
   const actionIdOf = memoByObject((p: Template) => {
     const spelling = literalSpelling(p);
-    if (spelling !== undefined) actionSpellings.add(spelling);
-    return actionPatterns.id(actionTokens(p));
+    if (spelling !== undefined) actionSpellings.push(spelling);
+    const id = actionPatterns.id(templateTokens(p, true, tokens).values, 0, tokens.size);
+    statementActionIds.push(id);
+    return id;
   });
-  const resourceIdOf = memoByObject((p: Template) => resourcePatterns.id(resourceTokens(p)));
+  const resourceIdOf = memoByObject((p: Template) => {
+    const id = resourcePatterns.id(templateTokens(p, false, tokens).values, 0, tokens.size);
+    statementResourceIds.push(id);
+    return id;
+  });
   // Per statement source, its provenance id per layer. Most sources are reached through one
   // layer: the first is kept inline, a Map made only for more (a Map per source cost hundreds of
   // MB at a million statements).
@@ -208,7 +218,6 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const compiledByClass = callers.classes.map((cls) =>
     cls.statements.map((statement): Compiled => {
       const actionIds = statement.actions.patterns.map(actionIdOf);
-      for (const id of actionIds) statementActionPatterns.add(id);
       const hasRuntimeVariable = statement.resources.patterns.some((p) => p.parts.some((x) => x.kind === "variable"));
       // Most statements have no condition: no array for them (a million empty ones add up).
       const residual: WireCondition[] | undefined = statement.conditions.length === 0 && !hasRuntimeVariable
@@ -217,14 +226,14 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       const resources: Membership = hasRuntimeVariable
         ? { universal: true, negated: false, patterns: [] }
         : { universal: false, negated: statement.resources.negated, patterns: statement.resources.patterns.map(resourceIdOf) };
-      for (const id of resources.patterns) statementResourcePatterns.add(id);
       if (statement.scope.kind === "entry") {
         resources.entry = entryIndex.get(statement.scope.entry)!;
       } else if (statement.scope.kind === "account") {
         resources.account = statement.scope.account;
       }
       return {
-        statement,
+        deny: statement.effect === "Deny",
+        slot: statement.slot,
         actions: { universal: false, negated: statement.actions.negated, patterns: actionIds },
         resources,
         provenance: provenanceOf(statement),
@@ -233,7 +242,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     }));
 
   progress?.("automata", 0, 2);
-  const actionSpace = buildDimension(actionPatterns, statementActionPatterns, [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
+  const actionSpace = buildDimension(actionPatterns, statementPatterns(actionPatterns, statementActionIds), [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
   progress?.("automata", 1, 2);
   const groupCount = accounts.length + 2;
   const entryProbes = new Map<number, number>(); // pattern id -> entry index (exact ids win over buckets)
@@ -252,7 +261,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   };
   const resourceSpace = buildDimension(
     resourcePatterns,
-    statementResourcePatterns,
+    statementPatterns(resourcePatterns, statementResourceIds),
     readsArns ? [...accountProbe, anyAccountProbe, kmsProbe] : [],
     (patterns) => {
       const entry = governingEntry(patterns);
@@ -279,14 +288,17 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const leaves = new IntListInterner();
   const rows = new IntListInterner();
   const classActions = new IntLists();
-  /** Scratch for makeLeaf: the matched provenance ids, sorted in place. */
+  /** Scratch for makeLeaf: the matched provenance ids, sorted in place; the leaf's ints. */
   let leafMatched: Int32Array = new Int32Array(64);
+  let leafInts: Int32Array = new Int32Array(64);
   const kinds = new Interner<CallerKind>((k) => JSON.stringify(k));
   // What a statement brings to a row: its resource membership, effect, slot, provenance and
   // predicate. Classes that share statements (users holding the same roles) get equal rows:
   // each is built once, keyed by these signatures (and the caller's own account group).
   const signatures = new IntListInterner();
   const accountIds = new Map<string, number>();
+  /** Scratch for signatureOf: one signature's ints. */
+  const signatureInts = new IntBuffer();
   const signatureOf = (c: Compiled): number => {
     const r = c.resources;
     let account = 0;
@@ -294,16 +306,25 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       account = accountIds.get(r.account) ?? accountIds.size + 1;
       accountIds.set(r.account, account);
     }
-    const s = c.statement;
-    return signatures.id([
-      r.universal ? 1 : 0, r.negated ? 1 : 0, r.entry === undefined ? -1 : r.entry, account,
-      s.effect === "Deny" ? 1 : 0, s.slot, c.provenance, c.predicate, ...r.patterns,
-    ]);
+    signatureInts.size = 0;
+    signatureInts.push(r.universal ? 1 : 0);
+    signatureInts.push(r.negated ? 1 : 0);
+    signatureInts.push(r.entry === undefined ? -1 : r.entry);
+    signatureInts.push(account);
+    signatureInts.push(c.deny ? 1 : 0);
+    signatureInts.push(c.slot);
+    signatureInts.push(c.provenance);
+    signatureInts.push(c.predicate);
+    for (const p of r.patterns) signatureInts.push(p);
+    return signatures.id(signatureInts.values, 0, signatureInts.size);
   };
   const rowByContent = new IntListInterner();
   const rowOfContent: number[] = [];
-  const content: number[] = [];
-  const statementIds: number[] = [];
+  // Scratch for rowOf (rows do not nest: a row's buildSparse calls out only to leaves): the
+  // row's content key, its items, and its leaves' statements.
+  const content = new IntBuffer();
+  const rowItems: ScopedMembership[] = [];
+  const statementIds = new IntBuffer();
   const classes: TableClass[] = [];
   callers.classes.forEach((cls, classIndex) => {
     progress?.("classes", classIndex, callers.classes.length);
@@ -311,38 +332,34 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     const ownAccountGroup = cls.kind.account === undefined ? -1 : accountGroup.get(cls.kind.account)!;
     const signature = compiled.map(signatureOf);
     const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
-    // Many action classes select the same statements, and many resource classes the same
-    // statements of a row: build each row and each leaf once per distinct subset.
-    const rowBySubset = new IntListInterner();
-    const rowOfSubset: number[] = [];
+    // Many resource classes select the same statements of a row: build each leaf once per
+    // distinct subset. (Rows need no such cache: a subset's content key finds its row.)
     const leafBySubset = new IntListInterner();
     const leafOfSubset: number[] = [];
-    const leafOf = (ids: readonly number[]): number => {
-      const s = leafBySubset.id(ids);
-      if (s === leafOfSubset.length) leafOfSubset.push(makeLeaf(ids, compiled));
+    /** The statements (indices into `compiled`) of the row being built: set by rowOf. */
+    let rowSubset = new IntBuffer();
+    const leafOfRowSubset = (leafSubset: IntBuffer): number => {
+      statementIds.size = 0;
+      for (let j = 0; j < leafSubset.size; j++) statementIds.push(rowSubset.values[leafSubset.values[j]!]!);
+      const s = leafBySubset.id(statementIds.values, 0, statementIds.size);
+      if (s === leafOfSubset.length) leafOfSubset.push(makeLeaf(statementIds, compiled));
       return leafOfSubset[s]!;
     };
-    const rowOf = (subset: readonly number[]): number => {
-      content.length = 0;
+    const rowOf = (subset: IntBuffer): number => {
+      content.size = 0;
       content.push(ownAccountGroup);
-      for (const i of subset) content.push(signature[i]!);
-      const c = rowByContent.id(content);
+      for (let j = 0; j < subset.size; j++) content.push(signature[subset.values[j]!]!);
+      const c = rowByContent.id(content.values, 0, content.size);
       if (c < rowOfContent.length) return rowOfContent[c]!;
-      const rowItems = subset.map((i) => resourceMemberships[i]!);
-      const row = buildSparse(resourceSpace, rowItems, (leafSubset) => {
-        statementIds.length = 0;
-        for (const j of leafSubset) statementIds.push(subset[j]!);
-        return leafOf(statementIds);
-      });
-      rowOfContent.push(rows.id(row));
+      rowItems.length = 0;
+      for (let j = 0; j < subset.size; j++) rowItems.push(resourceMemberships[subset.values[j]!]!);
+      rowSubset = subset;
+      const row = buildSparse(resourceSpace, rowItems, leafOfRowSubset);
+      rowOfContent.push(rows.id(row.values, 0, row.size));
       return rowOfContent[c]!;
     };
-    const actions = buildSparse(actionSpace, compiled.map((c) => c.actions), (subset) => {
-      const s = rowBySubset.id(subset);
-      if (s === rowOfSubset.length) rowOfSubset.push(rowOf(subset));
-      return rowOfSubset[s]!;
-    });
-    classActions.push(actions);
+    const actions = buildSparse(actionSpace, compiled.map((c) => c.actions), rowOf);
+    classActions.push(actions.values, 0, actions.size);
     classes.push({ name: cls.name, kind: kinds.id(cls.kind), facts: cls.facts });
   });
 
@@ -356,7 +373,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
 
   return {
     model: workspace.model,
-    actions: { ...actionSpace.dimension, literals: [...actionSpellings].sort() },
+    actions: { ...actionSpace.dimension, literals: sortedUnique(actionSpellings) },
     resources: resourceSpace.dimension,
     accounts,
     classes,
@@ -375,51 +392,62 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   };
 
   /** The leaf of the statements `ids` (indices into `compiled`), interned. */
-  function makeLeaf(ids: readonly number[], compiled: readonly Compiled[]): number {
+  function makeLeaf(ids: IntBuffer, compiled: readonly Compiled[]): number {
     let allow = 0;
     let deny = 0;
     let matchedCount = 0;
-    if (leafMatched.length < ids.length) leafMatched = grown(leafMatched, ids.length);
-    for (const i of ids) {
-      const c = compiled[i]!;
+    if (leafMatched.length < ids.size) leafMatched = grown(leafMatched, ids.size);
+    for (let j = 0; j < ids.size; j++) {
+      const c = compiled[ids.values[j]!]!;
       if (c.predicate >= 0) continue;
-      if (c.statement.effect === "Deny") deny |= 1 << c.statement.slot;
-      else allow |= 1 << c.statement.slot;
+      if (c.deny) deny |= 1 << c.slot;
+      else allow |= 1 << c.slot;
       leafMatched[matchedCount++] = c.provenance;
     }
     matchedCount = sortUnique(leafMatched, matchedCount);
-    const leaf = [allow, deny, matchedCount];
-    for (let m = 0; m < matchedCount; m++) leaf.push(leafMatched[m]!);
+    // The leaf is assembled in leafInts (LEAF_MATCHED + matched + open statements at most) and
+    // interned from there: no array per leaf.
+    const most = LEAF_MATCHED + matchedCount + (deny === 0 ? LEAF_OPEN_SIZE * ids.size : 0);
+    if (leafInts.length < most) leafInts = grown(leafInts, most);
+    const leaf = leafInts;
+    leaf[LEAF_ALLOW] = allow;
+    leaf[LEAF_DENY] = deny;
+    leaf[LEAF_MATCHED_COUNT] = matchedCount;
+    let size = LEAF_MATCHED;
+    for (let m = 0; m < matchedCount; m++) leaf[size++] = leafMatched[m]!;
     if (deny === 0) {
-      const openFrom = leaf.length;
+      const openFrom = size;
       let seen: Set<string> | undefined;
-      for (const i of ids) {
-        const c = compiled[i]!;
+      for (let j = 0; j < ids.size; j++) {
+        const c = compiled[ids.values[j]!]!;
         if (c.predicate < 0) continue;
         // An open allow in a layer that already allows cannot change the answer.
-        if (c.statement.effect === "Allow" && (allow & (1 << c.statement.slot)) !== 0) continue;
-        const slot = c.statement.slot;
-        const denies = c.statement.effect === "Deny" ? 1 : 0;
+        if (!c.deny && (allow & (1 << c.slot)) !== 0) continue;
+        const slot = c.slot;
+        const denies = c.deny ? 1 : 0;
         // Equal open statements are kept once: found by a short scan, or a set once there are many.
-        if (seen === undefined && leaf.length - openFrom > 32 * LEAF_OPEN_SIZE) {
+        if (seen === undefined && size - openFrom > 32 * LEAF_OPEN_SIZE) {
           seen = new Set();
-          for (let o = openFrom; o < leaf.length; o += LEAF_OPEN_SIZE) seen.add(`${leaf[o]},${leaf[o + 1]},${leaf[o + 2]},${leaf[o + 3]}`);
+          for (let o = openFrom; o < size; o += LEAF_OPEN_SIZE) seen.add(`${leaf[o]},${leaf[o + 1]},${leaf[o + 2]},${leaf[o + 3]}`);
         }
         if (seen !== undefined) {
           const key = `${c.provenance},${slot},${denies},${c.predicate}`;
           if (seen.has(key)) continue;
           seen.add(key);
-        } else if (holdsOpen(leaf, openFrom, c.provenance, slot, denies, c.predicate)) continue;
-        leaf.push(c.provenance, slot, denies, c.predicate);
+        } else if (holdsOpen(leaf, openFrom, size, c.provenance, slot, denies, c.predicate)) continue;
+        leaf[size++] = c.provenance;
+        leaf[size++] = slot;
+        leaf[size++] = denies;
+        leaf[size++] = c.predicate;
       }
     }
-    return leaves.id(leaf);
+    return leaves.id(leaf, 0, size);
   }
 }
 
-/** Whether the open statements `leaf[from ..]` (LEAF_OPEN_SIZE ints each) hold this one. */
-function holdsOpen(leaf: readonly number[], from: number, provenance: number, slot: number, deny: number, predicate: number): boolean {
-  for (let o = from; o < leaf.length; o += LEAF_OPEN_SIZE) {
+/** Whether the open statements `leaf[from .. to)` (LEAF_OPEN_SIZE ints each) hold this one. */
+function holdsOpen(leaf: Int32Array, from: number, to: number, provenance: number, slot: number, deny: number, predicate: number): boolean {
+  for (let o = from; o < to; o += LEAF_OPEN_SIZE) {
     if (leaf[o] === provenance && leaf[o + 1] === slot && leaf[o + 2] === deny && leaf[o + 3] === predicate) return true;
   }
   return false;
@@ -550,6 +578,13 @@ interface Space {
   readonly scratch: SparseScratch;
 }
 
+/** Per pattern of `patterns`: 1 when `ids` (the ids statements name, repeats allowed) holds it. */
+function statementPatterns(patterns: IntLists, ids: IntBuffer): Uint8Array {
+  const flags = new Uint8Array(patterns.size);
+  for (let i = 0; i < ids.size; i++) flags[ids.values[i]!] = 1;
+  return flags;
+}
+
 /** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
 function isMainShaped(tokens: ArrayLike<GlobToken>, from = 0, to = tokens.length): boolean {
   for (let i = from; i < to; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === to - 1)) return false;
@@ -564,7 +599,8 @@ function tokensOf(patterns: IntLists, p: number): Int32Array {
 function buildDimension(
   /** Every pattern of the dimension, interned: pattern p is list p. */
   patterns: IntLists,
-  statementPatterns: ReadonlySet<number>,
+  /** Per pattern: 1 when a statement names it (else a probe's). */
+  isStatementPattern: Uint8Array,
   wildProbes: readonly number[],
   mainGroupOf: (patterns: readonly number[]) => number,
   wildFactsOf: (patterns: readonly number[]) => { group: number; kms: number },
@@ -576,14 +612,15 @@ function buildDimension(
   const tokens = patterns.data;
   const patternCount = patterns.size;
   const shapedAsMain = (p: number) => isMainShaped(tokens, patterns.start(p), patterns.end(p));
-  const wildStatement = [...statementPatterns].filter((p) => !shapedAsMain(p)).sort((a, b) => a - b);
+  const wildStatement: number[] = [];
+  for (let p = 0; p < patternCount; p++) if (isStatementPattern[p] === 1 && !shapedAsMain(p)) wildStatement.push(p);
   const bitted = new Set(wildStatement.slice(0, WILD_BITS));
   const probes = new Set(wildProbes);
   const wildIds = [...new Set([...bitted, ...probes])].sort((a, b) => a - b);
   // Everything else is matched by the main automaton: a statement pattern that is also a probe
   // but got no bit is in both.
   const mainIds: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (!bitted.has(p) && (!probes.has(p) || statementPatterns.has(p))) mainIds.push(p);
+  for (let p = 0; p < patternCount; p++) if (!bitted.has(p) && (!probes.has(p) || isStatementPattern[p] === 1)) mainIds.push(p);
   const patternBit = new Int32Array(patternCount);
   wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
 
@@ -600,7 +637,7 @@ function buildDimension(
   for (const ids of classes) for (const p of ids) classCount[p] = classCount[p]! + 1;
   let nextBit = Math.min(WILD_BITS, wildStatement.length);
   const widespread: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (classCount[p]! > BROAD_THRESHOLD && statementPatterns.has(p)) widespread.push(p);
+  for (let p = 0; p < patternCount; p++) if (classCount[p]! > BROAD_THRESHOLD && isStatementPattern[p] === 1) widespread.push(p);
   widespread
     .sort((a, b) => classCount[b]! - classCount[a]! || a - b)
     .slice(0, BROAD_BITS - nextBit)
@@ -730,27 +767,33 @@ function matches(space: Space, item: ScopedMembership, k: number, bits: number, 
 interface SparseScratch {
   busy: boolean;
   /** The classes some narrow item lists, first listed first, then sorted. */
-  readonly listed: number[];
+  readonly listed: IntBuffer;
   /** Per class listed (by space.collecting), the first and last node of its candidate list. */
-  readonly head: number[];
-  readonly tail: number[];
+  readonly head: IntBuffer;
+  readonly tail: IntBuffer;
   /** The first node of each class's list, classes ascending. */
-  readonly sortedHead: number[];
+  readonly sortedHead: IntBuffer;
   /** Candidate lists' nodes: an item, the next node (-1: none). */
-  readonly nodeItem: number[];
-  readonly nodeNext: number[];
-  readonly wide: number[];
-  readonly subset: number[];
-  readonly defaults: number[];
+  readonly nodeItem: IntBuffer;
+  readonly nodeNext: IntBuffer;
+  readonly wide: IntBuffer;
+  readonly subset: IntBuffer;
+  readonly defaults: IntBuffer;
+  /** The map being built (what buildSparse returns). */
+  readonly out: IntBuffer;
 }
 
 function sparseScratch(): SparseScratch {
-  return { busy: false, listed: [], head: [], tail: [], sortedHead: [], nodeItem: [], nodeNext: [], wide: [], subset: [], defaults: [] };
+  return {
+    busy: false, listed: new IntBuffer(), head: new IntBuffer(), tail: new IntBuffer(), sortedHead: new IntBuffer(),
+    nodeItem: new IntBuffer(), nodeNext: new IntBuffer(), wide: new IntBuffer(), subset: new IntBuffer(), defaults: new IntBuffer(), out: new IntBuffer(),
+  };
 }
 
 /**
  * Builds the sparse map class -> output(subset of items matching the class), packed (SparseMaps).
- * `subset` is only valid during the call: output copies what it keeps.
+ * `subset` (item indices, ascending) is only valid during the call: output copies what it keeps.
+ * So is the map returned (scratch, reused by the next call on the space): the caller copies it.
  *
  * Items fall in two kinds. Narrow items (only narrow patterns, not negated, or limited to an
  * explicit class list) match only the main classes they list: index them by those classes.
@@ -760,7 +803,7 @@ function sparseScratch(): SparseScratch {
  *
  * The phases are functions of their own, each warmed up (warmUpSparse) before a large call.
  */
-function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: readonly number[]) => number): number[] {
+function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: IntBuffer) => number): IntBuffer {
   const scratch = space.scratch.busy ? sparseScratch() : space.scratch;
   scratch.busy = true;
   const maskAndGroups = collectCandidates(space, items, scratch);
@@ -771,9 +814,16 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
   const usesGroup = (maskAndGroups & 1) !== 0;
   // What the wild classes can add, seen through this map's mask.
   const wildProjected = projection(space, true, mask, usesGroup);
-  const out = [usesGroup ? mask : mask | GROUP_BLIND, 0, 0];
-  out[1] = explicitEntries(space, items, scratch, mask, usesGroup, wildProjected, output, out);
-  out[2] = defaultEntries(space, items, scratch, mask, usesGroup, wildProjected, output, out);
+  const out = scratch.out;
+  out.size = 0;
+  out.push(usesGroup ? mask : mask | GROUP_BLIND);
+  out.push(0);
+  out.push(0);
+  // The counts are written after the entries: appending them may replace out.values.
+  const explicitCount = explicitEntries(space, items, scratch, mask, usesGroup, wildProjected, output);
+  const defaultCount = defaultEntries(space, items, scratch, mask, usesGroup, wildProjected, output);
+  out.values[1] = explicitCount;
+  out.values[2] = defaultCount;
   scratch.busy = false;
   return out;
 }
@@ -787,18 +837,18 @@ function collectCandidates(space: Space, items: readonly ScopedMembership[], scr
   // The candidates of each class listed: linked lists in flat arrays (items ascending, since
   // items are added in order), found through space.collecting.
   const { listed, head, tail, sortedHead, nodeItem, nodeNext, wide } = scratch;
-  listed.length = head.length = tail.length = sortedHead.length = nodeItem.length = nodeNext.length = wide.length = 0;
+  listed.size = head.size = tail.size = sortedHead.size = nodeItem.size = nodeNext.size = wide.size = 0;
   const { patternBit, patternClassStart, patternClassList, collecting } = space;
   const addCandidate = (k: number, i: number) => {
     const at = collecting[k]!;
     if (at < 0) {
-      collecting[k] = listed.length;
+      collecting[k] = listed.size;
       listed.push(k);
-      head.push(nodeItem.length);
-      tail.push(nodeItem.length);
-    } else if (nodeItem[tail[at]!] !== i) {
-      nodeNext[tail[at]!] = nodeItem.length;
-      tail[at] = nodeItem.length;
+      head.push(nodeItem.size);
+      tail.push(nodeItem.size);
+    } else if (nodeItem.values[tail.values[at]!] !== i) {
+      nodeNext.values[tail.values[at]!] = nodeItem.size;
+      tail.values[at] = nodeItem.size;
     } else {
       return;
     }
@@ -825,42 +875,43 @@ function collectCandidates(space: Space, items: readonly ScopedMembership[], scr
   }
   // The classes listed, ascending, and the first node of each one's list in that order. Done
   // with `collecting`.
-  sortNumbers(listed);
-  for (const k of listed) {
-    sortedHead.push(head[collecting[k]!]!);
+  sortNumbers(listed.values, listed.size);
+  for (let c = 0; c < listed.size; c++) {
+    const k = listed.values[c]!;
+    sortedHead.push(head.values[collecting[k]!]!);
     collecting[k] = -1;
   }
   return mask * 2 + usesGroup;
 }
 
-/** Appends the explicit entries (class, bits, group, value) to `out`; returns how many. */
+/** Appends the explicit entries (class, bits, group, value) to scratch.out; returns how many. */
 function explicitEntries(
   space: Space, items: readonly ScopedMembership[], scratch: SparseScratch, mask: number, usesGroup: boolean,
-  wildProjected: Int32Array, output: (subset: readonly number[]) => number, out: number[],
+  wildProjected: Int32Array, output: (subset: IntBuffer) => number,
 ): number {
-  const { listed, sortedHead, nodeItem, nodeNext, wide, subset } = scratch;
+  const { listed, sortedHead, nodeItem, nodeNext, wide, subset, out } = scratch;
   const { mainBits, mainGroup } = space.dimension;
   const wildCount = wildProjected.length / 2;
   let count = 0;
-  for (let c = 0; c < listed.length; c++) {
-    const k = listed[c]!;
-    const firstOfClass = out.length;
+  for (let c = 0; c < listed.size; c++) {
+    const k = listed.values[c]!;
+    const firstOfClass = out.size;
     for (let w = 0; w < wildCount; w++) {
       const bits = (mainBits[k]! | wildProjected[2 * w]!) & mask;
       const group = !usesGroup ? 0 : mainGroup[k]! >= 0 ? mainGroup[k]! : wildProjected[2 * w + 1]!;
       // Two wild combos may look the same through the mask: one entry.
       if (wildCount > 1 && holdsKey(out, firstOfClass, 4, 1, bits, group)) continue;
       // The class's candidates and the wide items, merged in ascending order.
-      subset.length = 0;
-      let node = sortedHead[c]!;
+      subset.size = 0;
+      let node = sortedHead.values[c]!;
       let j = 0;
-      while (node >= 0 || j < wide.length) {
-        const x = node >= 0 ? nodeItem[node]! : Infinity;
-        const y = j < wide.length ? wide[j]! : Infinity;
+      while (node >= 0 || j < wide.size) {
+        const x = node >= 0 ? nodeItem.values[node]! : Infinity;
+        const y = j < wide.size ? wide.values[j]! : Infinity;
         let i: number;
         if (x <= y) {
           i = x;
-          node = nodeNext[node]!;
+          node = nodeNext.values[node]!;
           if (x === y) j++;
         } else {
           i = y;
@@ -869,7 +920,11 @@ function explicitEntries(
         const item = items[i]!;
         if (!(item.only && !item.only.has(k)) && matches(space, item, k, bits, group)) subset.push(i);
       }
-      out.push(k, bits, group, output(subset));
+      const value = output(subset);
+      out.push(k);
+      out.push(bits);
+      out.push(group);
+      out.push(value);
       count++;
     }
   }
@@ -877,16 +932,16 @@ function explicitEntries(
 }
 
 /**
- * Appends the defaults (bits, group, value), sorted by key, to `out`; returns how many. A main
- * class no item lists holds none of their narrow patterns: only wide items can match it, through
- * their bits.
+ * Appends the defaults (bits, group, value), sorted by key, to scratch.out; returns how many. A
+ * main class no item lists holds none of their narrow patterns: only wide items can match it,
+ * through their bits.
  */
 function defaultEntries(
   space: Space, items: readonly ScopedMembership[], scratch: SparseScratch, mask: number, usesGroup: boolean,
-  wildProjected: Int32Array, output: (subset: readonly number[]) => number, out: number[],
+  wildProjected: Int32Array, output: (subset: IntBuffer) => number,
 ): number {
-  const { wide, subset, defaults } = scratch;
-  defaults.length = 0;
+  const { wide, subset, defaults, out } = scratch;
+  defaults.size = 0;
   const wildCount = wildProjected.length / 2;
   const mainProjected = projection(space, false, mask, usesGroup);
   const seen = mainProjected.length * wildCount > 32 ? new Set<number>() : undefined;
@@ -903,31 +958,69 @@ function defaultEntries(
       } else if (holdsKey(defaults, 0, 3, 0, bits, group)) {
         continue;
       }
-      subset.length = 0;
-      for (const i of wide) if (matches(space, items[i]!, -1, bits, group)) subset.push(i);
-      defaults.push(bits, group, output(subset));
+      subset.size = 0;
+      for (let j = 0; j < wide.size; j++) {
+        const i = wide.values[j]!;
+        if (matches(space, items[i]!, -1, bits, group)) subset.push(i);
+      }
+      const value = output(subset);
+      defaults.push(bits);
+      defaults.push(group);
+      defaults.push(value);
     }
   }
-  const count = defaults.length / 3;
+  const count = defaults.size / 3;
+  const list = defaults.values;
+  // Keys are distinct (deduplicated above): any sort gives the same order. Most maps have a few
+  // defaults, sorted in place; an order array only for many.
+  if (count <= 16) {
+    sortTriples(list, count);
+    for (let d = 0; d < 3 * count; d++) out.push(list[d]!);
+    return count;
+  }
   const order = Array.from({ length: count }, (_, d) => d);
-  if (count > 1) order.sort((a, b) => defaults[3 * a]! - defaults[3 * b]! || defaults[3 * a + 1]! - defaults[3 * b + 1]!);
-  for (const d of order) out.push(defaults[3 * d]!, defaults[3 * d + 1]!, defaults[3 * d + 2]!);
+  order.sort((a, b) => list[3 * a]! - list[3 * b]! || list[3 * a + 1]! - list[3 * b + 1]!);
+  for (const d of order) {
+    out.push(list[3 * d]!);
+    out.push(list[3 * d + 1]!);
+    out.push(list[3 * d + 2]!);
+  }
   return count;
 }
 
+/** Sorts the first `count` records of three ints by their first, then second int, in place (insertion sort). */
+function sortTriples(list: Int32Array, count: number): void {
+  for (let i = 3; i < 3 * count; i += 3) {
+    const a = list[i]!;
+    const b = list[i + 1]!;
+    const c = list[i + 2]!;
+    let j = i - 3;
+    while (j >= 0 && (list[j]! > a || (list[j] === a && list[j + 1]! > b))) {
+      list[j + 3] = list[j]!;
+      list[j + 4] = list[j + 1]!;
+      list[j + 5] = list[j + 2]!;
+      j -= 3;
+    }
+    list[j + 3] = a;
+    list[j + 4] = b;
+    list[j + 5] = c;
+  }
+}
+
 /** Whether the records of `list` from `from` on (`size` ints each, bits then group at `bitsAt`) hold (bits, group). */
-function holdsKey(list: readonly number[], from: number, size: number, bitsAt: number, bits: number, group: number): boolean {
-  for (let r = from + bitsAt; r < list.length; r += size) if (list[r] === bits && list[r + 1] === group) return true;
+function holdsKey(list: IntBuffer, from: number, size: number, bitsAt: number, bits: number, group: number): boolean {
+  const values = list.values;
+  for (let r = from + bitsAt; r < list.size; r += size) if (values[r] === bits && values[r + 1] === group) return true;
   return false;
 }
 
-/** Sorts numbers ascending in place: insertion sort for the short lists most calls have. */
-function sortNumbers(list: number[]): void {
-  if (list.length > 16) {
-    list.sort((a, b) => a - b);
+/** Sorts `list[0 .. size)` ascending in place: insertion sort for the short lists most calls have. */
+function sortNumbers(list: Int32Array, size: number): void {
+  if (size > 16) {
+    list.subarray(0, size).sort();
     return;
   }
-  for (let i = 1; i < list.length; i++) {
+  for (let i = 1; i < size; i++) {
     const v = list[i]!;
     let j = i - 1;
     while (j >= 0 && list[j]! > v) {
@@ -952,12 +1045,13 @@ function arnPrefixTokens(): GlobToken[] {
   return [...literalTokens("arn:"), FIELD, 58, FIELD, 58, FIELD, 58];
 }
 
-function templateTokens(template: Template, fold: boolean): GlobToken[] {
-  const out: GlobToken[] = [];
+/** A template's tokens, written to `out` (scratch: the interner copies what it keeps). */
+function templateTokens(template: Template, fold: boolean, out: IntBuffer): IntBuffer {
+  out.size = 0;
   for (const part of template.parts) {
     // Runs of stars mean the same as one and only grow the automaton: collapse them.
     if (part.kind === "variable") {
-      if (out[out.length - 1] !== STAR) out.push(STAR);
+      if (out.size === 0 || out.values[out.size - 1] !== STAR) out.push(STAR);
       continue;
     }
     const glob = part.kind === "text";
@@ -965,7 +1059,7 @@ function templateTokens(template: Template, fold: boolean): GlobToken[] {
     for (let i = 0; i < text.length; i++) {
       const char = fold ? foldCase(text.charCodeAt(i)) : text.charCodeAt(i);
       if (glob && char === 42) {
-        if (out[out.length - 1] !== STAR) out.push(STAR);
+        if (out.size === 0 || out.values[out.size - 1] !== STAR) out.push(STAR);
       } else {
         out.push(glob && char === 63 ? ANY : char);
       }
@@ -983,9 +1077,6 @@ function literalSpelling(template: Template): string | undefined {
   }
   return out;
 }
-
-const actionTokens = (t: Template) => templateTokens(t, true);
-const resourceTokens = (t: Template) => templateTokens(t, false);
 
 function toWireTemplate(template: Template): WireTemplate {
   return template.parts.map((p) =>
@@ -1007,6 +1098,15 @@ export function toWireCondition(condition: Condition): WireCondition {
 /** A resource match the request must decide (its patterns read request keys). */
 function resourceCheck(patterns: readonly Template[], negated: boolean): WireCondition {
   return { op: negated ? "StringNotLike" : "StringLike", q: "", ie: false, key: RESOURCE_KEY, vals: patterns.map(toWireTemplate) };
+}
+
+/** `strings` sorted (by UTF-16 code units, as `sort()` does), without repeats; sorts `strings` in place. */
+function sortedUnique(strings: string[]): string[] {
+  strings.sort();
+  let n = 0;
+  for (let i = 0; i < strings.length; i++) if (i === 0 || strings[i] !== strings[n - 1]) strings[n++] = strings[i]!;
+  strings.length = n;
+  return strings;
 }
 
 /** `f`, remembering its answer per argument object. */
