@@ -285,7 +285,8 @@ export function foldString(text: string): string {
 /**
  * The automaton of literal and prefix patterns (`abc`, `abc*`), built directly as a trie in time
  * linear in the patterns' total length. Recognizes exactly what `buildAutomaton` would: walking
- * off the trie lands in a sink state labelled with the prefix patterns matched so far.
+ * off the trie lands in a sink state labelled with the prefix patterns matched so far. Pattern
+ * i of an array gets id i; given as PatternSlices, pattern i gets id at[i].
  */
 export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] | PatternSlices): Automaton {
   const { tokens, start, at } = Array.isArray(patterns) ? slicesOf(patterns) : (patterns as PatternSlices);
@@ -359,7 +360,7 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
     if (held.length + size > scratch.length) scratch = grown(scratch, held.length + size);
     size = 0;
     for (const id of held) scratch[size++] = id;
-    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = m;
+    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = at[m]!;
     return classes.push(listOf(scratch, sortUnique(scratch, size))) - 1;
   };
 
@@ -449,9 +450,11 @@ export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] |
 }
 
 /**
- * Patterns without an array each: pattern i is `tokens[start[at[i]] .. start[at[i] + 1])`. The
- * table builder's patterns are already packed in its interner (compiler/int-lists.ts), and at a
- * million statements an array per pattern cost about a gigabyte; `at` picks a dimension's share.
+ * Patterns without an array each: pattern i is `tokens[start[at[i]] .. start[at[i] + 1])`, and
+ * classes name it by its id `at[i]`. The table builder's patterns are already packed in its
+ * interner (compiler/int-lists.ts), and at a million statements an array per pattern cost about
+ * a gigabyte; `at` picks a dimension's share, and naming patterns by it spares the table a copy
+ * of every class in its own ids.
  */
 export interface PatternSlices {
   readonly tokens: Int32Array;

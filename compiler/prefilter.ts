@@ -142,11 +142,14 @@ export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
   const points = new Int32Array(2 * states).fill(UNKNOWN);
   points[0] = 0;
   points[1] = 0;
+  // The worklist is a stack in a typed array: a state is on it at most once (queued), so it never
+  // holds more than every state, and a plain array grew to that size on a large trie.
   const queued = new Uint8Array(states);
-  const work: number[] = [];
-  for (let i = count - 1; i > 0; i--) { work.push(order[i]!); queued[order[i]!] = 1; }
-  while (work.length > 0) {
-    const t = work.pop()!;
+  const work = new Int32Array(states);
+  let pending = 0;
+  for (let i = count - 1; i > 0; i--) { work[pending++] = order[i]!; queued[order[i]!] = 1; }
+  while (pending > 0) {
+    const t = work[--pending]!;
     queued[t] = 0;
     let depth = UNKNOWN;
     let state = 0;
@@ -177,7 +180,7 @@ export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
       const u = e < edgeStart[t + 1]! ? edgeTarget[e]! : otherTarget[t]!;
       if (u > 0 && u !== t && queued[u] === 0) {
         queued[u] = 1;
-        work.push(u);
+        work[pending++] = u;
       }
     }
   }

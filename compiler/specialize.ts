@@ -443,6 +443,12 @@ class StatementCollector {
    */
   readonly keys: string[] = [];
   private readonly used = new Map<string, ContextValue | null>();
+  /**
+   * The key's tail for the last (slot, layer, scope) added: callers add runs of statements with
+   * the same ones (addAll), and a JSON text of the scope per statement was most of the cost of
+   * specializing.
+   */
+  private lastPlace: { readonly slot: number; readonly layer: string; readonly scope: Scope; readonly tail: string } | undefined;
 
   constructor(private readonly facts: CallerFacts, private readonly ids: StatementIds) {}
 
@@ -464,21 +470,32 @@ class StatementCollector {
       if (decided === undefined) conditions.push(this.substituteCondition(condition));
     }
     const patterns = this.substituteAll(statement.resources.patterns);
+    const samePatterns = patterns === statement.resources.patterns;
+    const sameConditions = conditions.length === statement.conditions.length && conditions.every((c, i) => c === statement.conditions[i]);
+    // What specialization left as it was is shared with the statement, not copied: the classes'
+    // statements are most of the compile's live heap.
     const specialized: SpecializedStatement = {
       effect: statement.effect,
       slot,
       layer,
       actions: statement.actions,
-      resources: { negated: statement.resources.negated, patterns },
+      resources: samePatterns ? statement.resources : { negated: statement.resources.negated, patterns },
       scope,
-      conditions,
+      conditions: sameConditions ? statement.conditions : conditions,
       source: statement.source,
     };
-    const unchanged =
-      patterns.length === statement.resources.patterns.length && patterns.every((p, i) => p === statement.resources.patterns[i]) &&
-      conditions.length === statement.conditions.length && conditions.every((c, i) => c === statement.conditions[i]);
+    const unchanged = samePatterns && sameConditions;
     this.statements.push(specialized);
-    this.keys.push(unchanged ? `#${this.idOf(statement)}/${slot}/${layer}/${JSON.stringify(scope)}` : JSON.stringify(specialized));
+    this.keys.push(unchanged ? `#${this.idOf(statement)}${this.placeKey(slot, layer, scope)}` : JSON.stringify(specialized));
+  }
+
+  /** `/slot/layer/scope as JSON`: the part of an unchanged statement's key that says where it was added. */
+  private placeKey(slot: number, layer: string, scope: Scope): string {
+    const last = this.lastPlace;
+    if (last !== undefined && last.slot === slot && last.layer === layer && last.scope === scope) return last.tail;
+    const tail = `/${slot}/${layer}/${JSON.stringify(scope)}`;
+    this.lastPlace = { slot, layer, scope, tail };
+    return tail;
   }
 
   factsUsed(): (readonly [string, ContextValue | null])[] {
@@ -506,21 +523,26 @@ class StatementCollector {
   /** The condition with the known variables substituted; the same object when there are none. */
   private substituteCondition(condition: Condition): Condition {
     const values = this.substituteAll(condition.values);
-    const same = values.length === condition.values.length && values.every((v, i) => v === condition.values[i]);
-    return same ? condition : { ...condition, values };
+    return values === condition.values ? condition : { ...condition, values };
   }
 
   /**
    * Replaces the variables the manifest knows by their (literal) values. A value whose variable
-   * is known to be absent (and has no fallback) matches nothing, so it is dropped.
+   * is known to be absent (and has no fallback) matches nothing, so it is dropped. `templates`
+   * itself when nothing changes (most statements): no copy to keep per statement and class.
    */
-  private substituteAll(templates: readonly Template[]): Template[] {
-    const out: Template[] = [];
-    for (const template of templates) {
+  private substituteAll(templates: readonly Template[]): readonly Template[] {
+    let out: Template[] | undefined;
+    for (let i = 0; i < templates.length; i++) {
+      const template = templates[i]!;
       const substituted = this.substitute(template);
+      if (out === undefined) {
+        if (substituted === template) continue;
+        out = templates.slice(0, i);
+      }
       if (substituted !== undefined) out.push(substituted);
     }
-    return out;
+    return out ?? templates;
   }
 
   private substitute(template: Template): Template | undefined {

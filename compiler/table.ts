@@ -171,7 +171,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     readonly provenance: number;
     readonly predicate: number; // -1 when unconditional
   }
-  const provenance = new Interner<Provenance>((p) => `${p.policy}\u0000${p.sid ?? "\u0001"}\u0000${p.index}\u0000${p.layer}\u0000${p.effect}`);
+  const provenance = new ProvenanceInterner();
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
   /** Literal action spellings, repeats allowed (sortedUnique drops them at the end: cheaper than a Set of them all). */
@@ -193,28 +193,10 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     statementResourceIds.push(id);
     return id;
   });
-  // Per statement source, its provenance id per layer. Most sources are reached through one
-  // layer: the first is kept inline, a Map made only for more (a Map per source cost hundreds of
-  // MB at a million statements).
-  const provenanceBySource = new Map<object, { readonly layer: string; readonly id: number; more?: Map<string, number> }>();
-  const provenanceOf = (statement: SpecializedStatement): number => {
-    const known = provenanceBySource.get(statement.source);
-    if (known !== undefined) {
-      if (known.layer === statement.layer) return known.id;
-      const id = known.more?.get(statement.layer);
-      if (id !== undefined) return id;
-    }
-    const id = provenance.id({
-      policy: statement.source.policy,
-      ...(statement.source.sid === undefined ? {} : { sid: statement.source.sid }),
-      index: statement.source.index,
-      layer: statement.layer,
-      effect: statement.effect,
-    });
-    if (known === undefined) provenanceBySource.set(statement.source, { layer: statement.layer, id });
-    else (known.more ??= new Map()).set(statement.layer, id);
-    return id;
-  };
+  // Interned per statement (no cache per source: the int key is cheap to look up, and a cache
+  // entry per source cost more memory than it saved).
+  const provenanceOf = (statement: SpecializedStatement): number =>
+    provenance.id(statement.source.policy, statement.source.sid, statement.source.index, statement.layer, statement.effect);
   const compiledByClass = callers.classes.map((cls) =>
     cls.statements.map((statement): Compiled => {
       const actionIds = statement.actions.patterns.map(actionIdOf);
@@ -624,12 +606,15 @@ function buildDimension(
   const patternBit = new Int32Array(patternCount);
   wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
 
-  // Literal and prefix patterns make a trie, built directly; wild overflow needs the general construction.
-  const main = mainIds.every(shapedAsMain)
+  // Literal and prefix patterns make a trie, built directly; wild overflow needs the general
+  // construction. The trie's classes name patterns by their ids here already (PatternSlices);
+  // the general construction's by their place in mainIds.
+  const trie = mainIds.every(shapedAsMain);
+  const main = trie
     ? buildTrieAutomaton({ tokens, start: patterns.starts, at: Int32Array.from(mainIds) })
     : buildAutomaton(mainIds.map((p) => tokensOf(patterns, p)));
   const wild = buildAutomaton(wildIds.map((p) => tokensOf(patterns, p)));
-  const classes = main.classes.map((local) => local.map((i) => mainIds[i]!));
+  const classes = trie ? main.classes : main.classes.map((local) => local.map((i) => mainIds[i]!));
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
 
   // The most widespread main patterns become broad: tracked by a bit instead of by entries.
@@ -654,9 +639,9 @@ function buildDimension(
     for (const p of ids) bits |= patternBit[p]!;
     return bits;
   };
-  const mainBits = Int32Array.from(classes, bitsOf);
-  const mainGroup = Int32Array.from(classes, mainGroupOf);
-  const wildBits = Int32Array.from(wildClasses, bitsOf);
+  const mainBits = mappedToInts(classes, bitsOf);
+  const mainGroup = mappedToInts(classes, mainGroupOf);
+  const wildBits = mappedToInts(wildClasses, bitsOf);
   const facts = wildClasses.map(wildFactsOf);
   const wildGroup = Int32Array.from(facts, (f) => f.group);
   const wildKms = Int32Array.from(facts, (f) => f.kms);
@@ -715,6 +700,13 @@ function distinctPairs(bits: Int32Array, groups: Int32Array, group: number, grou
     out.push(b, g);
   }
   return Int32Array.from(out);
+}
+
+/** `Int32Array.from(list, f)`, by a loop: with a map function, `from` goes through the iterator protocol (about 10x slower, measured). */
+function mappedToInts<T>(list: readonly T[], f: (value: T) => number): Int32Array {
+  const out = new Int32Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = f(list[i]!);
+  return out;
 }
 
 /** A space's wild or main combos seen through a map's mask (and groups, when it uses them). */
@@ -1119,6 +1111,41 @@ function memoByObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
     if (value === undefined) memo.set(key, (value = f(key)));
     return value;
   };
+}
+
+/**
+ * Interns provenances: the same (policy, sid, index, layer, effect) always gets the same id, in
+ * first-seen order. Keyed by ints (each string numbered by a Map of its own), not by a string
+ * joining the fields: that cost a new string per statement source, and separators inside names
+ * could make two provenances one.
+ */
+class ProvenanceInterner {
+  readonly values: Provenance[] = [];
+  private readonly policyIds = new Map<string, number>();
+  private readonly sidIds = new Map<string, number>();
+  private readonly layerIds = new Map<string, number>();
+  private readonly keys = new IntListInterner();
+  /** Scratch: the key being looked up. */
+  private readonly key = new Int32Array(5);
+
+  id(policy: string, sid: string | undefined, index: number, layer: string, effect: "Allow" | "Deny"): number {
+    const key = this.key;
+    key[0] = numbered(this.policyIds, policy);
+    key[1] = sid === undefined ? -1 : numbered(this.sidIds, sid);
+    key[2] = index;
+    key[3] = numbered(this.layerIds, layer);
+    key[4] = effect === "Deny" ? 1 : 0;
+    const id = this.keys.id(key);
+    if (id === this.values.length) this.values.push({ policy, ...(sid === undefined ? {} : { sid }), index, layer, effect });
+    return id;
+  }
+}
+
+/** The number of `name` in `numbers`, numbering it next when it is new. */
+function numbered(numbers: Map<string, number>, name: string): number {
+  let n = numbers.get(name);
+  if (n === undefined) numbers.set(name, (n = numbers.size));
+  return n;
 }
 
 /** Interns values by a key: the same value always gets the same id, in first-seen order. */
