@@ -193,8 +193,8 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     statementResourceIds.push(id);
     return id;
   });
-  // Interned per statement (no cache per source: the int key is cheap to look up, and a cache
-  // entry per source cost more memory than it saved).
+  // Interned per statement: with int keys a lookup is cheap, and a cache per statement source
+  // (a Map entry each) measured no faster, on standard or roles workspaces.
   const provenanceOf = (statement: SpecializedStatement): number =>
     provenance.id(statement.source.policy, statement.source.sid, statement.source.index, statement.layer, statement.effect);
   const compiledByClass = callers.classes.map((cls) =>
