@@ -471,21 +471,26 @@ function slicesOf(patterns: readonly (readonly GlobToken[])[]): PatternSlices {
   return { tokens, start, at: Int32Array.from(patterns, (_, i) => i) };
 }
 
+/** Sorts `values[0 .. size)` ascending in place: insertion sort for the short lists most calls have, no allocation. */
+export function sortAscending(values: Int32Array, size: number): void {
+  if (size > 32) {
+    values.subarray(0, size).sort();
+    return;
+  }
+  for (let i = 1; i < size; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! > v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
+}
+
 /** Sorts `values[0 .. size)` ascending and drops repeats in place; returns the new size. */
 export function sortUnique(values: Int32Array, size: number): number {
-  // The sets here are short (a few patterns): insertion sort, no allocation.
-  if (size > 32) values.subarray(0, size).sort();
-  else {
-    for (let i = 1; i < size; i++) {
-      const v = values[i]!;
-      let j = i - 1;
-      while (j >= 0 && values[j]! > v) {
-        values[j + 1] = values[j]!;
-        j--;
-      }
-      values[j + 1] = v;
-    }
-  }
+  sortAscending(values, size);
   let n = 0;
   for (let k = 0; k < size; k++) if (k === 0 || values[k] !== values[n - 1]) values[n++] = values[k]!;
   return n;

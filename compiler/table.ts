@@ -12,7 +12,7 @@
 //   as allow/deny bitmasks, plus the few statements whose conditions the request must decide;
 // - how layers combine is a list of bitmask terms per (caller kind, resource group): Allow iff no
 //   deny and some term's bits all allow.
-import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldCase, sortUnique, type Automaton, type GlobToken } from "./automaton.js";
+import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldCase, sortAscending, sortUnique, type Automaton, type GlobToken } from "./automaton.js";
 import { IntBuffer, IntListInterner, IntLists, grown } from "./int-lists.js";
 import { resumePoints, wildGate } from "./prefilter.js";
 import type { AwsWorkspace, Condition, Template, Workspace } from "./ir.js";
@@ -867,7 +867,7 @@ function collectCandidates(space: Space, items: readonly ScopedMembership[], scr
   }
   // The classes listed, ascending, and the first node of each one's list in that order. Done
   // with `collecting`.
-  sortNumbers(listed.values, listed.size);
+  sortAscending(listed.values, listed.size);
   for (let c = 0; c < listed.size; c++) {
     const k = listed.values[c]!;
     sortedHead.push(head.values[collecting[k]!]!);
@@ -1004,23 +1004,6 @@ function holdsKey(list: IntBuffer, from: number, size: number, bitsAt: number, b
   const values = list.values;
   for (let r = from + bitsAt; r < list.size; r += size) if (values[r] === bits && values[r + 1] === group) return true;
   return false;
-}
-
-/** Sorts `list[0 .. size)` ascending in place: insertion sort for the short lists most calls have. */
-function sortNumbers(list: Int32Array, size: number): void {
-  if (size > 16) {
-    list.subarray(0, size).sort();
-    return;
-  }
-  for (let i = 1; i < size; i++) {
-    const v = list[i]!;
-    let j = i - 1;
-    while (j >= 0 && list[j]! > v) {
-      list[j + 1] = list[j]!;
-      j--;
-    }
-    list[j + 1] = v;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
