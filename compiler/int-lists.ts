@@ -52,26 +52,27 @@ export class IntLists {
  * INVARIANT: values are int32 (they are stored in an Int32Array and compared as stored).
  */
 export class IntListInterner extends IntLists {
-  private hashes: Int32Array = new Int32Array(256);
-  /** Open addressing: id + 1 per slot, 0 for a free one. Never more than half full. */
-  private slots = new Int32Array(512);
+  /**
+   * Open addressing, a pair of ints per slot: the list's hash, then its id + 1 (0: a free slot).
+   * Never more than half full. The hash sits beside the id so that a probe reads one place: kept
+   * in an array of its own, indexed by id, it cost a cache miss per probe in large tables.
+   */
+  private slots = new Int32Array(2 * 512);
 
   /** The id of `list[from .. to)`, new (= the size before) if no equal list was interned before. */
   id(list: ArrayLike<number>, from = 0, to = list.length): number {
     const hash = hashInts(list, from, to);
-    const mask = this.slots.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
     const length = to - from;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const held = this.slots[s]!;
+      const held = slots[2 * s + 1]!;
       if (held === 0) break;
-      const id = held - 1;
-      if (this.hashes[id] === hash && this.equals(id, list, from, length)) return id;
+      if (slots[2 * s] === hash && this.equals(held - 1, list, from, length)) return held - 1;
     }
     const id = this.push(list, from, to);
-    if (id + 1 > this.hashes.length) this.hashes = grown(this.hashes, id + 1);
-    this.hashes[id] = hash;
-    if (2 * this.count > this.slots.length) this.rehash(this.slots.length * 2);
-    else this.place(id);
+    if (4 * this.count > slots.length) this.rehash(slots.length);
+    this.place(hash, id);
     return id;
   }
 
@@ -82,16 +83,20 @@ export class IntListInterner extends IntLists {
     return true;
   }
 
-  private place(id: number): void {
-    const mask = this.slots.length - 1;
-    let s = this.hashes[id]! & mask;
-    while (this.slots[s] !== 0) s = (s + 1) & mask;
-    this.slots[s] = id + 1;
+  private place(hash: number, id: number): void {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    let s = hash & mask;
+    while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+    slots[2 * s] = hash;
+    slots[2 * s + 1] = id + 1;
   }
 
-  private rehash(size: number): void {
-    this.slots = new Int32Array(size);
-    for (let id = 0; id < this.count; id++) this.place(id);
+  /** Doubles the slots, placing the held lists again (by the hashes the old slots hold). */
+  private rehash(oldLength: number): void {
+    const old = this.slots;
+    this.slots = new Int32Array(2 * oldLength);
+    for (let s = 0; s < oldLength; s += 2) if (old[s + 1] !== 0) this.place(old[s]!, old[s + 1]! - 1);
   }
 }
 
