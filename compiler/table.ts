@@ -1075,13 +1075,19 @@ function resourceCheck(patterns: readonly Template[], negated: boolean): WireCon
   return { op: negated ? "StringNotLike" : "StringLike", q: "", ie: false, key: RESOURCE_KEY, vals: patterns.map(toWireTemplate) };
 }
 
-/** `strings` sorted (by UTF-16 code units, as `sort()` does), without repeats; sorts `strings` in place. */
-function sortedUnique(strings: string[]): string[] {
-  strings.sort();
+/**
+ * `strings` sorted (by UTF-16 code units, as `sort()` does), without repeats, as fresh strings.
+ * Why the JSON round trip: the spellings are V8 slices of the policy files' text (megabytes), and
+ * comparing two slices reads both far apart in that text. At 100,000 statements sorting them took
+ * ~95 ms; fresh copies (made in ~20 ms) sort in ~25.
+ */
+function sortedUnique(strings: readonly string[]): string[] {
+  const fresh = JSON.parse(JSON.stringify(strings)) as string[];
+  fresh.sort();
   let n = 0;
-  for (let i = 0; i < strings.length; i++) if (i === 0 || strings[i] !== strings[n - 1]) strings[n++] = strings[i]!;
-  strings.length = n;
-  return strings;
+  for (let i = 0; i < fresh.length; i++) if (i === 0 || fresh[i] !== fresh[n - 1]) fresh[n++] = fresh[i]!;
+  fresh.length = n;
+  return fresh;
 }
 
 /** `f`, remembering its answer per argument object. */
