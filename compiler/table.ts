@@ -901,8 +901,10 @@ function explicitEntries(
         const x = node >= 0 ? nodeItem.values[node]! : Infinity;
         const y = j < wide.size ? wide.values[j]! : Infinity;
         let i: number;
+        let listed = false;
         if (x <= y) {
           i = x;
+          listed = true;
           node = nodeNext.values[node]!;
           if (x === y) j++;
         } else {
@@ -910,7 +912,11 @@ function explicitEntries(
           j++;
         }
         const item = items[i]!;
-        if (!(item.only && !item.only.has(k)) && matches(space, item, k, bits, group)) subset.push(i);
+        // An item listed under k holds k when nothing but its narrow patterns listed it: one of
+        // them is in class k. Not when negated or scoped (`only` lists classes its patterns may
+        // miss; groups may exclude this one): then it is tested like the wide ones.
+        const certain = listed && !item.negated && item.only === undefined && item.groups === undefined;
+        if (certain || (!(item.only && !item.only.has(k)) && matches(space, item, k, bits, group))) subset.push(i);
       }
       const value = output(subset);
       out.push(k);
