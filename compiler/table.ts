@@ -232,6 +232,8 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   entryExact.forEach((p, i) => entryProbes.set(p, i));
   /** The entry governing a main class of resources: the exact id, else the S3 bucket; -1 for none. */
   const governingEntry = (patterns: readonly number[]): number => {
+    // Most workspaces have no resource entries: then no class has one (no lookup per pattern).
+    if (entryProbes.size === 0) return -1;
     let entry = -1;
     for (const p of patterns) {
       const e = entryProbes.get(p);
