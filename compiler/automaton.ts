@@ -287,166 +287,235 @@ export function foldString(text: string): string {
  * linear in the patterns' total length. Recognizes exactly what `buildAutomaton` would: walking
  * off the trie lands in a sink state labelled with the prefix patterns matched so far. Pattern
  * i of an array gets id i; given as PatternSlices, pattern i gets id at[i].
+ *
+ * Each step is a function of its own, one loop over the nodes: V8 compiles a long-running loop
+ * while it runs (OSR), and a smaller function compiles sooner and keeps its code; one function
+ * holding every step ran a good part of the first large trie in the interpreter, recompiling.
  */
 export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] | PatternSlices): Automaton {
-  const { tokens, start, at } = Array.isArray(patterns) ? slicesOf(patterns) : (patterns as PatternSlices);
-  const patternCount = at.length;
-  // Trie nodes in flat typed arrays (no object per node): each node's children as a list kept
-  // sorted by character (first child, next sibling), its parent, and the patterns ending at it
-  // as linked lists of marks. Patterns share most of their characters with others (ARNs):
-  // the arrays start small and grow.
-  let capacity = 1024;
-  let firstChild = new Int32Array(capacity).fill(-1);
-  let nextSibling = new Int32Array(capacity).fill(-1);
-  let parent = new Int32Array(capacity).fill(-1);
-  let nodeChar = new Int32Array(capacity).fill(-1);
-  let markHead = new Int32Array(capacity).fill(-1);
-  const grow = () => {
-    capacity *= 2;
-    firstChild = grownFilled(firstChild, capacity);
-    nextSibling = grownFilled(nextSibling, capacity);
-    parent = grownFilled(parent, capacity);
-    nodeChar = grownFilled(nodeChar, capacity);
-    markHead = grownFilled(markHead, capacity);
+  const slices = Array.isArray(patterns) ? slicesOf(patterns) : (patterns as PatternSlices);
+  const trie = new Trie(slices);
+  // Each array of the automaton is made once, at its size: the sinks are counted first.
+  const nodeCount = trie.size;
+  const states = nodeCount + trie.sinkCount();
+  const automaton = {
+    edgeStart: new Int32Array(states + 1),
+    edgeChar: new Int32Array(nodeCount - 1),
+    edgeTarget: new Int32Array(nodeCount - 1),
+    otherTarget: new Int32Array(states),
+    stateClass: new Int32Array(states),
+    classes: [[]] as number[][],
   };
-  const markNext = new Int32Array(patternCount);
-  const markPrefix = new Uint8Array(patternCount);
-  let nodeCount = 1;
-  for (let id = 0; id < patternCount; id++) {
-    const from = start[at[id]!]!;
-    const to = start[at[id]! + 1]!;
-    const star = to > from && tokens[to - 1] === STAR;
-    const end = star ? to - 1 : to;
-    let node = 0;
-    for (let i = from; i < end; i++) {
-      const char = tokens[i]!;
-      if (char < 0) throw new Error("buildTrieAutomaton: only literal and prefix patterns");
-      let before = -1;
-      let child = firstChild[node]!;
-      while (child >= 0 && nodeChar[child]! < char) {
-        before = child;
-        child = nextSibling[child]!;
+  const classes = new TrieClasses(trie, slices.at, automaton.classes);
+  numberStates(trie, classes, automaton);
+  addSinks(trie, classes, automaton);
+  return automaton;
+}
+
+/**
+ * A trie of patterns in flat arrays (no object per node): each node's children as a list kept
+ * sorted by character (first child, next sibling), and the patterns ending at it as linked lists
+ * of marks; a mark is its pattern's index in `at`. Plain arrays, not typed ones: V8 starts a
+ * full mark-compact each time typed arrays' memory grows by 64 MB (about 250 ms at 100,000
+ * statements, marking the whole workspace), and these, grown by doubling, took 11 MB of it at
+ * 100,000 actions.
+ */
+class Trie {
+  readonly firstChild = [-1];
+  readonly nextSibling = [-1];
+  readonly nodeChar = [-1];
+  readonly markHead = [-1];
+  readonly markNext: Int32Array;
+  /** Per mark, 1 for a prefix pattern (`abc*`). */
+  readonly markPrefix: Uint8Array;
+
+  constructor({ tokens, start, at }: PatternSlices) {
+    const { firstChild, nextSibling, nodeChar, markHead } = this;
+    const markNext = (this.markNext = new Int32Array(at.length));
+    const markPrefix = (this.markPrefix = new Uint8Array(at.length));
+    for (let m = 0; m < at.length; m++) {
+      const from = start[at[m]!]!;
+      const to = start[at[m]! + 1]!;
+      const star = to > from && tokens[to - 1] === STAR;
+      const end = star ? to - 1 : to;
+      let node = 0;
+      for (let i = from; i < end; i++) {
+        const char = tokens[i]!;
+        if (char < 0) throw new Error("buildTrieAutomaton: only literal and prefix patterns");
+        let before = -1;
+        let child = firstChild[node]!;
+        while (child >= 0 && nodeChar[child]! < char) {
+          before = child;
+          child = nextSibling[child]!;
+        }
+        if (child < 0 || nodeChar[child] !== char) {
+          const created = firstChild.push(-1) - 1;
+          nextSibling.push(child);
+          nodeChar.push(char);
+          markHead.push(-1);
+          if (before < 0) firstChild[node] = created;
+          else nextSibling[before] = created;
+          child = created;
+        }
+        node = child;
       }
-      if (child < 0 || nodeChar[child] !== char) {
-        if (nodeCount === capacity) grow();
-        const created = nodeCount++;
-        nodeChar[created] = char;
-        parent[created] = node;
-        nextSibling[created] = child;
-        if (before < 0) firstChild[node] = created;
-        else nextSibling[before] = created;
-        child = created;
-      }
-      node = child;
+      markNext[m] = markHead[node]!;
+      markPrefix[m] = star ? 1 : 0;
+      markHead[node] = m;
     }
-    // A mark is its pattern's id: pattern `id` ends at `node`.
-    markNext[id] = markHead[node]!;
-    markPrefix[id] = star ? 1 : 0;
-    markHead[node] = id;
   }
 
-  // Classes are sets of sorted pattern ids, numbered in first-seen order (class 0 is the empty
-  // set). The set a node's class is built from is its parent's set plus its own marks. No set
-  // needs interning: a pattern has one mark, at one node, so a set holding a node's own marks
-  // is made only by that node's one call per kind (prefix or exact), and is new.
-  const classes: number[][] = [[]];
-  let scratch: Int32Array = new Int32Array(64);
-  /** The class of the set classes[base] + the marks of `node` (prefix ones, or exact ones). */
-  const classWithMarks = (base: number, node: number, prefix: number): number => {
-    const held = classes[base]!;
+  get size(): number {
+    return this.firstChild.length;
+  }
+
+  /**
+   * How many sinks the automaton has: one per distinct set of prefix patterns matched on the way
+   * down, where something leads to it (a leaf past a prefix pattern is its own sink: addSinks).
+   * A node with prefix marks starts a set of its own, so: the nodes with prefix marks that have
+   * children or exact marks.
+   */
+  sinkCount(): number {
+    const { firstChild, markHead, markNext, markPrefix } = this;
+    let count = 0;
+    for (let node = 0; node < firstChild.length; node++) {
+      let prefix = false;
+      let exact = false;
+      for (let m = markHead[node]!; m >= 0; m = markNext[m]!) {
+        if (markPrefix[m] === 1) prefix = true;
+        else exact = true;
+      }
+      if (prefix && (exact || firstChild[node]! >= 0)) count++;
+    }
+    return count;
+  }
+}
+
+/**
+ * The classes of a trie's automaton: sets of sorted pattern ids, numbered in first-seen order
+ * (class 0 is the empty set). The set a node's class is built from is its parent's set plus its
+ * own marks. No set needs interning: a pattern has one mark, at one node, so a set holding a
+ * node's own marks is made only by that node's one call per kind (prefix or exact), and is new.
+ */
+class TrieClasses {
+  private scratch: Int32Array = new Int32Array(64);
+
+  constructor(private readonly trie: Trie, private readonly at: Int32Array, readonly list: number[][]) {}
+
+  /** The class of the set list[base] + the marks from `head` on (prefix ones, or exact ones). */
+  withMarks(base: number, head: number, prefix: number): number {
+    const { markNext, markPrefix } = this.trie;
     let size = 0;
-    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) size++;
+    let last = -1;
+    for (let m = head; m >= 0; m = markNext[m]!) {
+      if (markPrefix[m] === prefix) {
+        size++;
+        last = m;
+      }
+    }
     if (size === 0) return base;
-    if (held.length + size > scratch.length) scratch = grown(scratch, held.length + size);
+    const held = this.list[base]!;
+    // Most nodes that have marks have one: it goes into place, no sort.
+    if (size === 1) return this.list.push(withOne(held, this.at[last]!)) - 1;
+    if (held.length + size > this.scratch.length) this.scratch = grown(this.scratch, held.length + size);
+    const scratch = this.scratch;
     size = 0;
     for (const id of held) scratch[size++] = id;
-    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = at[m]!;
-    return classes.push(listOf(scratch, sortUnique(scratch, size))) - 1;
-  };
-
-  // States: the trie nodes in depth-first preorder (state 0 = root), children by character, then
-  // one sink per distinct set of prefix patterns matched on the way down (a leaf that would only
-  // lead to its sink is that sink). In preorder a node's
-  // first child is the next state, so a chain of single-child nodes (most of a trie of ARNs) is
-  // a run of consecutive states: the runtime walks such runs by comparing characters, touching
-  // one array sequentially.
-  const order = new Int32Array(nodeCount);
-  const stateOf = new Int32Array(nodeCount);
-  for (let q = 0, node = 0; ; ) {
-    order[q] = node;
-    stateOf[node] = q++;
-    if (firstChild[node]! >= 0) {
-      node = firstChild[node]!;
-      continue;
-    }
-    while (node !== 0 && nextSibling[node]! < 0) node = parent[node]!;
-    if (node === 0) break;
-    node = nextSibling[node]!;
+    for (let m = head; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = this.at[m]!;
+    return this.list.push(listOf(scratch, sortUnique(scratch, size))) - 1;
   }
-  // The prefix patterns matched from the root to each node, as a class; classes are numbered in
-  // the order this loop meets them (the root, then each node's children, nodes in preorder).
-  const passClass = new Int32Array(nodeCount);
-  passClass[0] = classWithMarks(0, 0, 1);
-  const edgeChar = new Int32Array(Math.max(0, nodeCount - 1));
-  const edgeTarget = new Int32Array(Math.max(0, nodeCount - 1));
-  const edgeStart = new Int32Array(nodeCount + 1);
+}
+
+/** The ascending list `held` with `id` (a copy, as listOf makes it). */
+function withOne(held: readonly number[], id: number): number[] {
+  let at = 0;
+  while (at < held.length && held[at]! < id) at++;
+  const present = at < held.length && held[at] === id ? 1 : 0;
+  const list = new Array<number>(held.length + 1 - present);
+  for (let i = 0; i < at; i++) list[i] = held[i]!;
+  list[at] = id;
+  for (let i = at + present; i < held.length; i++) list[i + 1 - present] = held[i]!;
+  return list;
+}
+
+/**
+ * States: the trie nodes in depth-first preorder (state 0 = root), children by character. In
+ * preorder a node's first child is the next state, so a chain of single-child nodes (most of a
+ * trie of ARNs) is a run of consecutive states: the runtime walks such runs by comparing
+ * characters, touching one array sequentially. One walk numbers the states and lists their
+ * edges, a node's edge to a child getting its target when the child is numbered, and gives each
+ * node the prefix patterns matched from the root to it, as a class: classes are numbered in the
+ * order the walk meets them (the root, then each node's children, nodes in preorder). Once its
+ * parent has listed a node, the node's sibling and character are no longer needed: they hold the
+ * edge into it and its class. A state's class and first mark wait in stateClass and otherTarget
+ * for addSinks. (Numbering nodes in a walk of their own, then listing edges through that order
+ * and its inverse, took two more arrays and a pass.)
+ */
+function numberStates(trie: Trie, classes: TrieClasses, automaton: Automaton): void {
+  const { firstChild, nextSibling, nodeChar, markHead } = trie;
+  const { edgeStart, edgeChar, edgeTarget, otherTarget, stateClass } = automaton;
+  nodeChar[0] = classes.withMarks(0, markHead[0]!, 1);
+  const pending = [0];
   let edges = 0;
-  for (let q = 0; q < nodeCount; q++) {
-    const node = order[q]!;
+  for (let q = 0; q < firstChild.length; q++) {
+    const node = pending.pop()!;
+    if (q > 0) edgeTarget[nextSibling[node]!] = q;
+    const cls = nodeChar[node]!;
+    stateClass[q] = cls;
+    otherTarget[q] = markHead[node]!;
     edgeStart[q] = edges;
-    for (let child = firstChild[node]!; child >= 0; child = nextSibling[child]!) {
-      passClass[child] = classWithMarks(passClass[node]!, child, 1);
+    const listed = pending.length;
+    for (let child = firstChild[node]!; child >= 0; ) {
+      const next = nextSibling[child]!;
       edgeChar[edges] = nodeChar[child]!;
-      edgeTarget[edges++] = stateOf[child]!;
+      nextSibling[child] = edges++;
+      nodeChar[child] = classes.withMarks(cls, markHead[child]!, 1);
+      pending.push(child);
+      child = next;
+    }
+    // The first child comes off the stack first.
+    for (let i = listed, j = pending.length - 1; i < j; i++, j--) {
+      const swap = pending[i]!;
+      pending[i] = pending[j]!;
+      pending[j] = swap;
     }
   }
-  edgeStart[nodeCount] = edges;
+  edgeStart.fill(edges, firstChild.length);
+}
 
-  // Every pass class exists by now (the loop below adds only exact ones): a sink per class, -1 until made.
-  const sinkOfClass = new Int32Array(classes.length).fill(-1);
-  const sinkClass: number[] = [];
-  const otherTarget = new Int32Array(nodeCount + classes.length);
-  const stateClass = new Int32Array(nodeCount + classes.length);
-  for (let q = 0; q < nodeCount; q++) {
-    const node = order[q]!;
-    const cls = passClass[node]!;
-    const own = classWithMarks(cls, node, 0);
-    if (cls !== 0 && firstChild[node]! < 0 && own === cls) {
+/**
+ * Each state's own class (its pass class plus the exact patterns ending there) and where any
+ * other character goes: the sink of its pass class, or itself for a leaf past a prefix pattern,
+ * or nowhere (-1). Every pass class exists by now (this adds only exact ones): a sink per class,
+ * -1 until made.
+ */
+function addSinks(trie: Trie, classes: TrieClasses, automaton: Automaton): void {
+  const nodeCount = trie.size;
+  const { edgeStart, otherTarget, stateClass } = automaton;
+  const sinkOfClass = new Int32Array(classes.list.length).fill(-1);
+  for (let q = 0, sinks = 0; q < nodeCount; q++) {
+    const cls = stateClass[q]!;
+    const own = classes.withMarks(cls, otherTarget[q]!, 0);
+    if (cls !== 0 && edgeStart[q] === edgeStart[q + 1] && own === cls) {
       // A leaf past a prefix pattern (the `/` of `bucket/*`): nothing that follows changes its
       // class, so it is its own sink. The walk stops here, not one character later in a shared
       // sink at the far end of the states (a cache miss per check on a large trie).
       otherTarget[q] = q;
-      stateClass[q] = cls;
       continue;
     }
     let sink = -1;
     if (cls !== 0) {
       sink = sinkOfClass[cls]!;
       if (sink < 0) {
-        sink = nodeCount + sinkClass.length;
+        sink = nodeCount + sinks++;
         sinkOfClass[cls] = sink;
-        sinkClass.push(cls);
+        otherTarget[sink] = sink;
+        stateClass[sink] = cls;
       }
     }
     otherTarget[q] = sink;
     stateClass[q] = own;
   }
-  const states = nodeCount + sinkClass.length;
-  const sinkEdgeStart = new Int32Array(states + 1);
-  sinkEdgeStart.set(edgeStart.subarray(0, nodeCount + 1));
-  for (let k = 0; k < sinkClass.length; k++) {
-    sinkEdgeStart[nodeCount + k + 1] = edges;
-    otherTarget[nodeCount + k] = nodeCount + k;
-    stateClass[nodeCount + k] = sinkClass[k]!;
-  }
-  return {
-    edgeStart: sinkEdgeStart,
-    edgeChar: edgeChar.slice(0, edges),
-    edgeTarget: edgeTarget.slice(0, edges),
-    otherTarget: otherTarget.slice(0, states),
-    stateClass: stateClass.slice(0, states),
-    classes,
-  };
 }
 
 /**
@@ -501,11 +570,4 @@ export function listOf(values: Int32Array, size: number): number[] {
   const list = new Array<number>(size);
   for (let i = 0; i < size; i++) list[i] = values[i]!;
   return list;
-}
-
-/** A copy of `values` with `size` elements, the new ones -1. */
-function grownFilled(values: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(size).fill(-1);
-  bigger.set(values);
-  return bigger;
 }

@@ -80,88 +80,185 @@ export function neededLiteral(pattern: ArrayLike<GlobToken>): string | undefined
  * source's point. Each is true of every string by induction on its length.
  */
 export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
-  const states = main.otherTarget.length;
+  // Each step is a function of its own, one loop over the states: V8 compiles a long-running
+  // loop while it runs (OSR), and a smaller function compiles sooner and keeps its code (as one
+  // function, the steps each ran partly in the interpreter, recompiling).
+  const points = new Int32Array(2 * main.otherTarget.length);
+  const into = transitionsInto(main, points);
+  const status = exactPoints(main, wild, into, points);
+  const loose = looseTransitions(main, status, points);
+  loosePoints(main, wild, status, points, loose);
+  return points;
+}
+
+/** `transitionsInto` flags: one transition into a state, several, a loop. */
+const ONE = 1;
+const MANY = 2;
+const LOOP = 4;
+/** `exactPoints` statuses: not known yet, one string reaches the state, or not. */
+const UNSETTLED = 0;
+const EXACT = 1;
+const LOOSE = 2;
+/** A point not known yet. */
+const UNKNOWN = -1;
+
+/**
+ * The transitions into each state other than its own loops: how many (none, ONE or MANY), and
+ * LOOP when it has one; for ONE, where from and on what character (-1 for "any other"), in the
+ * state's slots of `points` until its point replaces them.
+ */
+function transitionsInto(main: Automaton, points: Int32Array): Uint8Array {
   const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
-  // Transitions into each state, other than its own loops: (source, character or -1 for "any
-  // other"), as compressed lists: from/via[inStart[t] .. inStart[t + 1]). Two passes over the
-  // transitions, counting then filling (plain loops: this runs over every state of a trie).
-  const inStart = new Int32Array(states + 1);
-  const loops = new Uint8Array(states);
+  const states = otherTarget.length;
+  const into = new Uint8Array(states);
   for (let s = 0; s < states; s++) {
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
-      const t = edgeTarget[e]!;
-      if (t === s) loops[s] = 1;
-      else if (t >= 0) inStart[t + 1]!++;
-    }
-    const other = otherTarget[s]!;
-    if (other === s) loops[s] = 1;
-    else if (other >= 0) inStart[other + 1]!++;
-  }
-  for (let t = 0; t < states; t++) inStart[t + 1]! += inStart[t]!;
-  const from = new Int32Array(inStart[states]!);
-  const via = new Int32Array(inStart[states]!);
-  const fill = inStart.slice(0, states);
-  for (let s = 0; s < states; s++) {
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
-      const t = edgeTarget[e]!;
-      if (t >= 0 && t !== s) {
-        from[fill[t]!] = s;
-        via[fill[t]!++] = edgeChar[e]!;
+    for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
+      const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
+      if (t === s) {
+        into[t]! |= LOOP;
+      } else if (t >= 0 && (into[t]! & (ONE | MANY)) === 0) {
+        points[2 * t] = s;
+        points[2 * t + 1] = e < edgeStart[s + 1]! ? edgeChar[e]! : -1;
+        into[t]! |= ONE;
+      } else if (t >= 0) {
+        into[t] = (into[t]! & LOOP) | MANY;
       }
     }
-    const other = otherTarget[s]!;
-    if (other >= 0 && other !== s) {
-      from[fill[other]!] = s;
-      via[fill[other]!++] = -1;
-    }
   }
+  return into;
+}
 
-  // Whether only one string reaches a state: state 0 with nothing leading into it, or a state
-  // with one transition into it, on one character, from such a state, and no loop. Found
-  // breadth-first, since such a state is reached right after its source.
-  const exact = new Uint8Array(states);
-  const order = new Int32Array(states);
-  const seen = new Uint8Array(states);
-  let count = 0;
-  order[count++] = 0;
-  seen[0] = 1;
-  for (let head = 0; head < count; head++) {
-    const s = order[head]!;
-    if (loops[s] === 0 && (s === 0 ? inStart[1] === 0 : inStart[s + 1]! - inStart[s]! === 1 && via[inStart[s]!]! >= 0 && exact[from[inStart[s]!]!] === 1)) exact[s] = 1;
-    for (let e = edgeStart[s]!; e < edgeStart[s + 1]!; e++) {
-      const t = edgeTarget[e]!;
-      if (t >= 0 && seen[t] === 0) { seen[t] = 1; order[count++] = t; }
-    }
-    const other = otherTarget[s]!;
-    if (other >= 0 && seen[other] === 0) { seen[other] = 1; order[count++] = other; }
-  }
-
-  // The fixed point, from "unknown" (depth -1) down: a state's point changes at most twice
-  // (unknown, a point, (0, 0)), so the worklist empties in a few passes over the transitions.
-  const UNKNOWN = -1;
-  const points = new Int32Array(2 * states).fill(UNKNOWN);
+/**
+ * Which states only one string reaches (EXACT; the others are LOOSE), with their points: state
+ * 0 when nothing leads into it, and a state with one transition into it, on one character, from
+ * such a state, and no loop. Its point is then that string's length and where it leads the wild
+ * automaton, fixed. A state whose one source comes after it waits for a later pass (automata
+ * numbered in preorder have none; a source never settled lies on a cycle no string reaches).
+ */
+function exactPoints(main: Automaton, wild: Automaton, into: Uint8Array, points: Int32Array): Uint8Array {
+  const states = into.length;
+  const status = new Uint8Array(states);
+  status[0] = into[0] === 0 ? EXACT : LOOSE;
   points[0] = 0;
   points[1] = 0;
-  // The worklist is a stack in a typed array: a state is on it at most once (queued), so it never
-  // holds more than every state, and a plain array grew to that size on a large trie.
-  const queued = new Uint8Array(states);
-  const work = new Int32Array(states);
+  let unsettled = 0;
+  for (let progress = true; progress; ) {
+    progress = false;
+    unsettled = 0;
+    for (let t = 1; t < states; t++) {
+      if (status[t] !== UNSETTLED) continue;
+      const source = points[2 * t]!;
+      const char = points[2 * t + 1]!;
+      if (into[t] !== ONE || char < 0 || status[source] === LOOSE) {
+        status[t] = LOOSE;
+      } else if (status[source] === UNSETTLED) {
+        unsettled++;
+        continue;
+      } else {
+        const w = points[2 * source + 1]!;
+        points[2 * t] = points[2 * source]! + 1;
+        points[2 * t + 1] = w < 0 ? -1 : stepAutomaton(wild, w, char);
+        status[t] = EXACT;
+      }
+      progress = true;
+    }
+  }
+  if (unsettled > 0) status.forEach((v, t) => { if (v === UNSETTLED) status[t] = LOOSE; });
+  return status;
+}
+
+/** The loose states numbered densely (the number in the state's first slot of `points` meanwhile), and their transitions. */
+interface LooseTransitions {
+  readonly count: number;
+  /** Loose state i's transitions: from/via[start[i] .. start[i + 1]) (via: the character, or -1 for "any other"). */
+  readonly start: Int32Array;
+  readonly from: Int32Array;
+  readonly via: Int32Array;
+}
+
+function looseTransitions(main: Automaton, status: Uint8Array, points: Int32Array): LooseTransitions {
+  const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
+  const states = status.length;
+  let count = 0;
+  for (let t = 0; t < states; t++) if (status[t] === LOOSE) points[2 * t] = count++;
+  // Counted, then filled.
+  const start = new Int32Array(count + 1);
+  for (let s = 0; s < states; s++) {
+    for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
+      const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
+      if (t >= 0 && t !== s && status[t] === LOOSE) start[points[2 * t]!]!++;
+    }
+  }
+  for (let i = 0, sum = 0; i <= count; i++) {
+    const n = start[i]!;
+    start[i] = sum;
+    sum += n;
+  }
+  const from = new Int32Array(start[count]!);
+  const via = new Int32Array(start[count]!);
+  // Each state's list filled from its start on (which then ends at the next one's start: shifted back after).
+  for (let s = 0; s < states; s++) {
+    for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
+      const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
+      if (t >= 0 && t !== s && status[t] === LOOSE) {
+        const k = start[points[2 * t]!]!++;
+        from[k] = s;
+        via[k] = e < edgeStart[s + 1]! ? edgeChar[e]! : -1;
+      }
+    }
+  }
+  start.copyWithin(1, 0, count);
+  start[0] = 0;
+  return { count, start, from, via };
+}
+
+/**
+ * The loose states' points: the greatest fixed point of "a state's point is what every
+ * transition into it gives", from "unknown" (depth -1) down. A transition from an exact state
+ * gives its point stepped by its character (or as it is, for "any other character"); any other
+ * gives its source's point; sources not reached yet give nothing. Each is true of every string by
+ * induction on its length. A state's point changes at most twice (unknown, a point, (0, 0)), so
+ * the worklist empties in a few passes over the transitions. State 0's is (0, 0) whatever leads
+ * into it; a state nothing reaches gets (0, 0) too.
+ */
+function loosePoints(main: Automaton, wild: Automaton, status: Uint8Array, points: Int32Array, loose: LooseTransitions): void {
+  const { edgeStart, edgeTarget, otherTarget } = main;
+  const { count, start, from, via } = loose;
+  const depthOf = new Int32Array(count).fill(UNKNOWN);
+  const stateOf = new Int32Array(count);
+  // The worklist is a stack in a typed array: a state is on it at most once (queued). Loose
+  // states are taken in order, sources mostly first.
+  const queued = new Uint8Array(count);
+  const work = new Int32Array(count);
   let pending = 0;
-  for (let i = count - 1; i > 0; i--) { work[pending++] = order[i]!; queued[order[i]!] = 1; }
+  if (status[0] === LOOSE) depthOf[0] = 0;
+  for (let t = otherTarget.length - 1; t > 0; t--) {
+    if (status[t] === LOOSE) {
+      work[pending++] = t;
+      queued[points[2 * t]!] = 1;
+    }
+  }
   while (pending > 0) {
     const t = work[--pending]!;
-    queued[t] = 0;
+    const i = points[2 * t]!;
+    queued[i] = 0;
     let depth = UNKNOWN;
     let state = 0;
-    for (let i = inStart[t]!; i < inStart[t + 1]!; i++) {
-      const s = from[i]!;
-      const d = points[2 * s]!;
-      if (d === UNKNOWN) continue; // not reached yet: it adds its point when it is
-      let w = points[2 * s + 1]!;
-      let given = d;
-      if (exact[s] === 1 && via[i]! >= 0) {
-        given = d + 1;
-        w = w < 0 ? -1 : stepAutomaton(wild, w, via[i]!);
+    for (let k = start[i]!; k < start[i + 1]!; k++) {
+      const s = from[k]!;
+      let given: number;
+      let w: number;
+      if (status[s] === EXACT) {
+        given = points[2 * s]!;
+        w = points[2 * s + 1]!;
+        if (via[k]! >= 0) {
+          given++;
+          w = w < 0 ? -1 : stepAutomaton(wild, w, via[k]!);
+        }
+      } else {
+        given = depthOf[points[2 * s]!]!;
+        w = stateOf[points[2 * s]!]!;
+        if (given === UNKNOWN) continue; // not reached yet: it adds its point when it is
       }
       if (depth === UNKNOWN) {
         depth = given;
@@ -172,18 +269,28 @@ export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
         break;
       }
     }
-    if (depth === UNKNOWN || (depth === points[2 * t] && state === points[2 * t + 1])) continue;
-    points[2 * t] = depth;
-    points[2 * t + 1] = state;
+    if (depth === UNKNOWN || (depth === depthOf[i] && state === stateOf[i])) continue;
+    depthOf[i] = depth;
+    stateOf[i] = state;
     // What t leads to takes its new point into account.
     for (let e = edgeStart[t]!; e <= edgeStart[t + 1]!; e++) {
       const u = e < edgeStart[t + 1]! ? edgeTarget[e]! : otherTarget[t]!;
-      if (u > 0 && u !== t && queued[u] === 0) {
-        queued[u] = 1;
+      if (u > 0 && u !== t && status[u] === LOOSE && queued[points[2 * u]!] === 0) {
+        queued[points[2 * u]!] = 1;
         work[pending++] = u;
       }
     }
   }
-  for (let s = 0; s < states; s++) if (points[2 * s] === UNKNOWN) { points[2 * s] = 0; points[2 * s + 1] = 0; }
-  return points;
+  writeLoosePoints(status, points, depthOf, stateOf);
+}
+
+/** Each loose state's point into `points`, in place of its dense number ((0, 0) when unknown). */
+function writeLoosePoints(status: Uint8Array, points: Int32Array, depthOf: Int32Array, stateOf: Int32Array): void {
+  for (let t = 0; t < status.length; t++) {
+    if (status[t] !== LOOSE) continue;
+    const i = points[2 * t]!;
+    const known = depthOf[i] !== UNKNOWN;
+    points[2 * t] = known ? depthOf[i]! : 0;
+    points[2 * t + 1] = known ? stateOf[i]! : 0;
+  }
 }

@@ -567,10 +567,82 @@ function statementPatterns(patterns: IntLists, ids: IntBuffer): Uint8Array {
   return flags;
 }
 
+/** buildDimension's flags per pattern: literal or prefix (isMainShaped), given a wild bit, a probe. */
+const MAIN_SHAPED = 1;
+const BITTED = 2;
+const PROBE = 4;
+
 /** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
 function isMainShaped(tokens: ArrayLike<GlobToken>, from = 0, to = tokens.length): boolean {
   for (let i = from; i < to; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === to - 1)) return false;
   return true;
+}
+
+/** Per pattern, MAIN_SHAPED when it is literal or prefix (the other flags are set later); and the other statement patterns, ids ascending. */
+function patternShapes(patterns: IntLists, isStatementPattern: Uint8Array): { shape: Uint8Array; wildStatement: number[] } {
+  const tokens = patterns.data;
+  const starts = patterns.starts;
+  const shape = new Uint8Array(patterns.size);
+  const wildStatement: number[] = [];
+  for (let p = 0; p < shape.length; p++) {
+    if (isMainShaped(tokens, starts[p]!, starts[p + 1]!)) shape[p] = MAIN_SHAPED;
+    else if (isStatementPattern[p] === 1) wildStatement.push(p);
+  }
+  return { shape, wildStatement };
+}
+
+/**
+ * The patterns the main automaton matches, ids ascending: all but those with a wild bit and the
+ * probes (a statement pattern that is also a probe but got no bit is in both); and whether all
+ * are literal or prefix patterns, which make it a trie.
+ */
+function mainPatterns(shape: Uint8Array, isStatementPattern: Uint8Array): { mainIds: Int32Array; trie: boolean } {
+  let count = 0;
+  let trie = true;
+  for (let p = 0; p < shape.length; p++) {
+    if ((shape[p]! & BITTED) !== 0 || ((shape[p]! & PROBE) !== 0 && isStatementPattern[p] === 0)) continue;
+    count++;
+    if ((shape[p]! & MAIN_SHAPED) === 0) trie = false;
+  }
+  const mainIds = new Int32Array(count);
+  for (let p = 0, i = 0; p < shape.length; p++) {
+    if ((shape[p]! & BITTED) === 0 && ((shape[p]! & PROBE) === 0 || isStatementPattern[p] === 1)) mainIds[i++] = p;
+  }
+  return { mainIds, trie };
+}
+
+/** Per pattern, how many of `classes` hold it. */
+function classCounts(classes: readonly (readonly number[])[], patternCount: number): Int32Array {
+  const classCount = new Int32Array(patternCount);
+  for (let k = 0; k < classes.length; k++) {
+    const ids = classes[k]!;
+    for (let i = 0; i < ids.length; i++) classCount[ids[i]!]!++;
+  }
+  return classCount;
+}
+
+/**
+ * The classes of each narrow pattern (patternBit 0), ascending: patternClassList[patternClassStart[p]
+ * .. patternClassStart[p + 1]); and each class's bits of the broad and wild patterns. A pattern's
+ * list fills from its end down, classes taken last first, counting `classCount` down to 0.
+ */
+function listClasses(classes: readonly (readonly number[])[], patternBit: Int32Array, classCount: Int32Array) {
+  const patternCount = patternBit.length;
+  const patternClassStart = new Int32Array(patternCount + 1);
+  for (let p = 0; p < patternCount; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
+  const patternClassList = new Int32Array(patternClassStart[patternCount]!);
+  const mainBits = new Int32Array(classes.length);
+  for (let k = classes.length - 1; k >= 0; k--) {
+    const ids = classes[k]!;
+    let bits = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const p = ids[i]!;
+      if (patternBit[p] === 0) patternClassList[patternClassStart[p]! + --classCount[p]!] = k;
+      else bits |= patternBit[p]!;
+    }
+    mainBits[k] = bits;
+  }
+  return { patternClassStart, patternClassList, mainBits };
 }
 
 /** Pattern p's tokens, as a view of the interner's packed copy. */
@@ -591,35 +663,35 @@ function buildDimension(
   exact: boolean,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
+  // The loops over every pattern and class are functions of their own (patternShapes and on):
+  // V8 compiles a long-running loop while it runs, and a smaller function compiles sooner and
+  // keeps its code (inline here, they ran partly in the interpreter, recompiling).
   const tokens = patterns.data;
+  const starts = patterns.starts;
   const patternCount = patterns.size;
-  const shapedAsMain = (p: number) => isMainShaped(tokens, patterns.start(p), patterns.end(p));
-  const wildStatement: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (isStatementPattern[p] === 1 && !shapedAsMain(p)) wildStatement.push(p);
-  const bitted = new Set(wildStatement.slice(0, WILD_BITS));
-  const probes = new Set(wildProbes);
-  const wildIds = [...new Set([...bitted, ...probes])].sort((a, b) => a - b);
-  // Everything else is matched by the main automaton: a statement pattern that is also a probe
-  // but got no bit is in both.
-  const mainIds: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (!bitted.has(p) && (!probes.has(p) || isStatementPattern[p] === 1)) mainIds.push(p);
+  const { shape, wildStatement } = patternShapes(patterns, isStatementPattern);
+  const bitted = wildStatement.slice(0, WILD_BITS);
   const patternBit = new Int32Array(patternCount);
-  wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
+  bitted.forEach((p, bit) => {
+    patternBit[p] = 1 << bit;
+    shape[p]! |= BITTED;
+  });
+  for (const p of wildProbes) shape[p]! |= PROBE;
+  const wildIds = [...new Set([...bitted, ...wildProbes])].sort((a, b) => a - b);
+  const { mainIds, trie } = mainPatterns(shape, isStatementPattern);
 
   // Literal and prefix patterns make a trie, built directly; wild overflow needs the general
   // construction. The trie's classes name patterns by their ids here already (PatternSlices);
   // the general construction's by their place in mainIds.
-  const trie = mainIds.every(shapedAsMain);
   const main = trie
-    ? buildTrieAutomaton({ tokens, start: patterns.starts, at: Int32Array.from(mainIds) })
-    : buildAutomaton(mainIds.map((p) => tokensOf(patterns, p)));
+    ? buildTrieAutomaton({ tokens, start: starts, at: mainIds })
+    : buildAutomaton(Array.from(mainIds, (p) => tokensOf(patterns, p)));
   const wild = buildAutomaton(wildIds.map((p) => tokensOf(patterns, p)));
   const classes = trie ? main.classes : main.classes.map((local) => local.map((i) => mainIds[i]!));
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
 
   // The most widespread main patterns become broad: tracked by a bit instead of by entries.
-  const classCount = new Int32Array(patternCount);
-  for (const ids of classes) for (const p of ids) classCount[p] = classCount[p]! + 1;
+  const classCount = classCounts(classes, patternCount);
   let nextBit = Math.min(WILD_BITS, wildStatement.length);
   const widespread: number[] = [];
   for (let p = 0; p < patternCount; p++) if (classCount[p]! > BROAD_THRESHOLD && isStatementPattern[p] === 1) widespread.push(p);
@@ -627,20 +699,13 @@ function buildDimension(
     .sort((a, b) => classCount[b]! - classCount[a]! || a - b)
     .slice(0, BROAD_BITS - nextBit)
     .forEach((p) => { patternBit[p] = 1 << nextBit++; });
-  // The classes of each narrow pattern, in class order (a broad or wild pattern lists none).
-  const patternClassStart = new Int32Array(patternCount + 1);
-  for (let p = 0; p < patternCount; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
-  const patternClassList = new Int32Array(patternClassStart[patternCount]!);
-  const cursor = patternClassStart.slice(0, patternCount);
-  classes.forEach((ids, k) => { for (const p of ids) if (patternBit[p] === 0) patternClassList[cursor[p]!++] = k; });
-
+  const { patternClassStart, patternClassList, mainBits } = listClasses(classes, patternBit, classCount);
+  const mainGroup = mappedToInts(classes, mainGroupOf);
   const bitsOf = (ids: readonly number[]) => {
     let bits = 0;
     for (const p of ids) bits |= patternBit[p]!;
     return bits;
   };
-  const mainBits = mappedToInts(classes, bitsOf);
-  const mainGroup = mappedToInts(classes, mainGroupOf);
   const wildBits = mappedToInts(wildClasses, bitsOf);
   const facts = wildClasses.map(wildFactsOf);
   const wildGroup = Int32Array.from(facts, (f) => f.group);
@@ -651,7 +716,7 @@ function buildDimension(
       main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [],
       // The statements' wild patterns only: the runtime still walks for the probes when the gate
       // is shut, stopping where no probe can match any more (runtime/index.ts, shutNodes).
-      wildGate: exact ? wildGate([...bitted].map((p) => tokensOf(patterns, p))) : undefined,
+      wildGate: exact ? wildGate(bitted.map((p) => tokensOf(patterns, p))) : undefined,
       resume: wildIds.length === 0 ? new Int32Array(0) : resumePoints(main, wild),
     },
     classes, groupCount, patternBit, patternClassStart, patternClassList,
