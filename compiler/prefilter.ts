@@ -84,21 +84,23 @@ export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
   // loop while it runs (OSR), and a smaller function compiles sooner and keeps its code (as one
   // function, the steps each ran partly in the interpreter, recompiling).
   const points = new Int32Array(2 * main.otherTarget.length);
-  const into = transitionsInto(main, points);
-  const status = exactPoints(main, wild, into, points);
-  const loose = looseTransitions(main, status, points);
-  loosePoints(main, wild, status, points, loose);
+  const state = transitionsInto(main, points);
+  if (settledPoints(wild, state, points) > 0) loosePoints(main, wild, state, points, looseTransitions(main, state, points));
   return points;
 }
 
-/** `transitionsInto` flags: one transition into a state, several, a loop. */
+/** Per state (transitionsInto): one transition into it, several, a loop. */
 const ONE = 1;
 const MANY = 2;
 const LOOP = 4;
-/** `exactPoints` statuses: not known yet, one string reaches the state, or not. */
-const UNSETTLED = 0;
-const EXACT = 1;
-const LOOSE = 2;
+/**
+ * Per state (settledPoints): one string reaches it (EXACT); its point is settled all the same
+ * (FIXED: its transitions give it as it is, not stepped); or it waits for the fixed point (LOOSE).
+ */
+const EXACT = 8;
+const FIXED = 16;
+const LOOSE = 32;
+const SETTLED = EXACT | FIXED | LOOSE;
 /** A point not known yet. */
 const UNKNOWN = -1;
 
@@ -129,42 +131,55 @@ function transitionsInto(main: Automaton, points: Int32Array): Uint8Array {
 }
 
 /**
- * Which states only one string reaches (EXACT; the others are LOOSE), with their points: state
- * 0 when nothing leads into it, and a state with one transition into it, on one character, from
- * such a state, and no loop. Its point is then that string's length and where it leads the wild
- * automaton, fixed. A state whose one source comes after it waits for a later pass (automata
- * numbered in preorder have none; a source never settled lies on a cycle no string reaches).
+ * The points that one transition settles, in place in `points`; returns how many states are
+ * LOOSE. State 0's point is (0, 0), EXACT when nothing leads into it. A state with one
+ * transition into it (its loop aside) has the point that transition gives, once its source's is
+ * settled: the source's point stepped by the character when the source is EXACT (then it is
+ * EXACT too, if it has no loop), else as it is. A state whose one source comes after it waits
+ * for a later pass (automata numbered in preorder have none; a source never settled lies on a
+ * cycle no string reaches). On a trie every state is settled so: a node has one parent.
  */
-function exactPoints(main: Automaton, wild: Automaton, into: Uint8Array, points: Int32Array): Uint8Array {
-  const states = into.length;
-  const status = new Uint8Array(states);
-  status[0] = into[0] === 0 ? EXACT : LOOSE;
+function settledPoints(wild: Automaton, state: Uint8Array, points: Int32Array): number {
+  const states = state.length;
+  state[0]! |= state[0] === 0 ? EXACT : FIXED;
   points[0] = 0;
   points[1] = 0;
-  let unsettled = 0;
+  let loose = 0;
   for (let progress = true; progress; ) {
     progress = false;
-    unsettled = 0;
+    let waiting = 0;
     for (let t = 1; t < states; t++) {
-      if (status[t] !== UNSETTLED) continue;
+      if ((state[t]! & SETTLED) !== 0) continue;
       const source = points[2 * t]!;
       const char = points[2 * t + 1]!;
-      if (into[t] !== ONE || char < 0 || status[source] === LOOSE) {
-        status[t] = LOOSE;
-      } else if (status[source] === UNSETTLED) {
-        unsettled++;
+      if ((state[t]! & ONE) === 0 || (state[source]! & LOOSE) !== 0) {
+        state[t]! |= LOOSE;
+        loose++;
+      } else if ((state[source]! & SETTLED) === 0) {
+        waiting++;
         continue;
-      } else {
+      } else if ((state[source]! & EXACT) !== 0 && char >= 0) {
         const w = points[2 * source + 1]!;
         points[2 * t] = points[2 * source]! + 1;
         points[2 * t + 1] = w < 0 ? -1 : stepAutomaton(wild, w, char);
-        status[t] = EXACT;
+        state[t]! |= (state[t]! & LOOP) === 0 ? EXACT : FIXED;
+      } else {
+        points[2 * t] = points[2 * source]!;
+        points[2 * t + 1] = points[2 * source + 1]!;
+        state[t]! |= FIXED;
       }
       progress = true;
     }
+    if (!progress && waiting > 0) {
+      for (let t = 1; t < states; t++) {
+        if ((state[t]! & SETTLED) === 0) {
+          state[t]! |= LOOSE;
+          loose++;
+        }
+      }
+    }
   }
-  if (unsettled > 0) status.forEach((v, t) => { if (v === UNSETTLED) status[t] = LOOSE; });
-  return status;
+  return loose;
 }
 
 /** The loose states numbered densely (the number in the state's first slot of `points` meanwhile), and their transitions. */
@@ -176,17 +191,17 @@ interface LooseTransitions {
   readonly via: Int32Array;
 }
 
-function looseTransitions(main: Automaton, status: Uint8Array, points: Int32Array): LooseTransitions {
+function looseTransitions(main: Automaton, state: Uint8Array, points: Int32Array): LooseTransitions {
   const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
-  const states = status.length;
+  const states = state.length;
   let count = 0;
-  for (let t = 0; t < states; t++) if (status[t] === LOOSE) points[2 * t] = count++;
+  for (let t = 0; t < states; t++) if ((state[t]! & LOOSE) !== 0) points[2 * t] = count++;
   // Counted, then filled.
   const start = new Int32Array(count + 1);
   for (let s = 0; s < states; s++) {
     for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
       const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
-      if (t >= 0 && t !== s && status[t] === LOOSE) start[points[2 * t]!]!++;
+      if (t >= 0 && t !== s && (state[t]! & LOOSE) !== 0) start[points[2 * t]!]!++;
     }
   }
   for (let i = 0, sum = 0; i <= count; i++) {
@@ -200,7 +215,7 @@ function looseTransitions(main: Automaton, status: Uint8Array, points: Int32Arra
   for (let s = 0; s < states; s++) {
     for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
       const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
-      if (t >= 0 && t !== s && status[t] === LOOSE) {
+      if (t >= 0 && t !== s && (state[t]! & LOOSE) !== 0) {
         const k = start[points[2 * t]!]!++;
         from[k] = s;
         via[k] = e < edgeStart[s + 1]! ? edgeChar[e]! : -1;
@@ -214,26 +229,25 @@ function looseTransitions(main: Automaton, status: Uint8Array, points: Int32Arra
 
 /**
  * The loose states' points: the greatest fixed point of "a state's point is what every
- * transition into it gives", from "unknown" (depth -1) down. A transition from an exact state
- * gives its point stepped by its character (or as it is, for "any other character"); any other
- * gives its source's point; sources not reached yet give nothing. Each is true of every string by
- * induction on its length. A state's point changes at most twice (unknown, a point, (0, 0)), so
- * the worklist empties in a few passes over the transitions. State 0's is (0, 0) whatever leads
- * into it; a state nothing reaches gets (0, 0) too.
+ * transition into it gives", from "unknown" (depth -1) down. A transition from an EXACT state
+ * gives its point stepped by its character (or as it is, for "any other character"); from a
+ * FIXED one, its point; from a LOOSE one, its point so far (one not reached yet gives nothing).
+ * Each is true of every string by induction on its length. A state's point changes at most twice
+ * (unknown, a point, (0, 0)), so the worklist empties in a few passes over the transitions. A
+ * state nothing reaches gets (0, 0).
  */
-function loosePoints(main: Automaton, wild: Automaton, status: Uint8Array, points: Int32Array, loose: LooseTransitions): void {
+function loosePoints(main: Automaton, wild: Automaton, state: Uint8Array, points: Int32Array, loose: LooseTransitions): void {
   const { edgeStart, edgeTarget, otherTarget } = main;
   const { count, start, from, via } = loose;
   const depthOf = new Int32Array(count).fill(UNKNOWN);
-  const stateOf = new Int32Array(count);
+  const wildOf = new Int32Array(count);
   // The worklist is a stack in a typed array: a state is on it at most once (queued). Loose
   // states are taken in order, sources mostly first.
   const queued = new Uint8Array(count);
   const work = new Int32Array(count);
   let pending = 0;
-  if (status[0] === LOOSE) depthOf[0] = 0;
   for (let t = otherTarget.length - 1; t > 0; t--) {
-    if (status[t] === LOOSE) {
+    if ((state[t]! & LOOSE) !== 0) {
       work[pending++] = t;
       queued[points[2 * t]!] = 1;
     }
@@ -243,54 +257,54 @@ function loosePoints(main: Automaton, wild: Automaton, status: Uint8Array, point
     const i = points[2 * t]!;
     queued[i] = 0;
     let depth = UNKNOWN;
-    let state = 0;
+    let at = 0;
     for (let k = start[i]!; k < start[i + 1]!; k++) {
       const s = from[k]!;
       let given: number;
       let w: number;
-      if (status[s] === EXACT) {
+      if ((state[s]! & LOOSE) !== 0) {
+        given = depthOf[points[2 * s]!]!;
+        w = wildOf[points[2 * s]!]!;
+        if (given === UNKNOWN) continue; // not reached yet: it adds its point when it is
+      } else {
         given = points[2 * s]!;
         w = points[2 * s + 1]!;
-        if (via[k]! >= 0) {
+        if ((state[s]! & EXACT) !== 0 && via[k]! >= 0) {
           given++;
           w = w < 0 ? -1 : stepAutomaton(wild, w, via[k]!);
         }
-      } else {
-        given = depthOf[points[2 * s]!]!;
-        w = stateOf[points[2 * s]!]!;
-        if (given === UNKNOWN) continue; // not reached yet: it adds its point when it is
       }
       if (depth === UNKNOWN) {
         depth = given;
-        state = w;
-      } else if (depth !== given || state !== w) {
+        at = w;
+      } else if (depth !== given || at !== w) {
         depth = 0;
-        state = 0;
+        at = 0;
         break;
       }
     }
-    if (depth === UNKNOWN || (depth === depthOf[i] && state === stateOf[i])) continue;
+    if (depth === UNKNOWN || (depth === depthOf[i] && at === wildOf[i])) continue;
     depthOf[i] = depth;
-    stateOf[i] = state;
+    wildOf[i] = at;
     // What t leads to takes its new point into account.
     for (let e = edgeStart[t]!; e <= edgeStart[t + 1]!; e++) {
       const u = e < edgeStart[t + 1]! ? edgeTarget[e]! : otherTarget[t]!;
-      if (u > 0 && u !== t && status[u] === LOOSE && queued[points[2 * u]!] === 0) {
+      if (u !== t && u >= 0 && (state[u]! & LOOSE) !== 0 && queued[points[2 * u]!] === 0) {
         queued[points[2 * u]!] = 1;
         work[pending++] = u;
       }
     }
   }
-  writeLoosePoints(status, points, depthOf, stateOf);
+  writeLoosePoints(state, points, depthOf, wildOf);
 }
 
 /** Each loose state's point into `points`, in place of its dense number ((0, 0) when unknown). */
-function writeLoosePoints(status: Uint8Array, points: Int32Array, depthOf: Int32Array, stateOf: Int32Array): void {
-  for (let t = 0; t < status.length; t++) {
-    if (status[t] !== LOOSE) continue;
+function writeLoosePoints(state: Uint8Array, points: Int32Array, depthOf: Int32Array, wildOf: Int32Array): void {
+  for (let t = 0; t < state.length; t++) {
+    if ((state[t]! & LOOSE) === 0) continue;
     const i = points[2 * t]!;
     const known = depthOf[i] !== UNKNOWN;
     points[2 * t] = known ? depthOf[i]! : 0;
-    points[2 * t + 1] = known ? stateOf[i]! : 0;
+    points[2 * t + 1] = known ? wildOf[i]! : 0;
   }
 }
