@@ -567,58 +567,55 @@ function statementPatterns(patterns: IntLists, ids: IntBuffer): Uint8Array {
   return flags;
 }
 
-/** buildDimension's flags per pattern: literal or prefix (isMainShaped), given a wild bit, a probe. */
-const MAIN_SHAPED = 1;
-const BITTED = 2;
-const PROBE = 4;
-
 /** Literal patterns, or literal then one final `*`: these make the main automaton a trie. */
 function isMainShaped(tokens: ArrayLike<GlobToken>, from = 0, to = tokens.length): boolean {
   for (let i = from; i < to; i++) if (tokens[i]! < 0 && !(tokens[i] === STAR && i === to - 1)) return false;
   return true;
 }
 
-/** Per pattern, MAIN_SHAPED when it is literal or prefix (the other flags are set later); and the other statement patterns, ids ascending. */
-function patternShapes(patterns: IntLists, isStatementPattern: Uint8Array): { shape: Uint8Array; wildStatement: number[] } {
+/**
+ * One pass over the patterns: wild statement patterns (not literal or prefix, ids ascending)
+ * get a bit each, up to WILD_BITS, in `patternBit`; everything else is matched by the main
+ * automaton (mainIds, ascending), save the probes (a statement pattern that is also a probe but
+ * got no bit is in both); the main automaton is a trie when those are all literal or prefix.
+ */
+function splitPatterns(patterns: IntLists, isStatementPattern: Uint8Array, wildProbes: readonly number[], patternBit: Int32Array) {
   const tokens = patterns.data;
   const starts = patterns.starts;
-  const shape = new Uint8Array(patterns.size);
+  const probe = new Uint8Array(patterns.size);
+  for (const p of wildProbes) probe[p] = 1;
   const wildStatement: number[] = [];
-  for (let p = 0; p < shape.length; p++) {
-    if (isMainShaped(tokens, starts[p]!, starts[p + 1]!)) shape[p] = MAIN_SHAPED;
-    else if (isStatementPattern[p] === 1) wildStatement.push(p);
+  const mainIds = new Int32Array(patterns.size);
+  let mainCount = 0;
+  let trie = true;
+  for (let p = 0; p < patterns.size; p++) {
+    const shaped = isMainShaped(tokens, starts[p]!, starts[p + 1]!);
+    if (!shaped && isStatementPattern[p] === 1 && wildStatement.push(p) <= WILD_BITS) {
+      patternBit[p] = 1 << (wildStatement.length - 1);
+      continue;
+    }
+    if (probe[p] === 1 && isStatementPattern[p] === 0) continue;
+    mainIds[mainCount++] = p;
+    if (!shaped) trie = false;
   }
-  return { shape, wildStatement };
+  return { wildStatement, mainIds: mainIds.subarray(0, mainCount), trie };
 }
 
 /**
- * The patterns the main automaton matches, ids ascending: all but those with a wild bit and the
- * probes (a statement pattern that is also a probe but got no bit is in both); and whether all
- * are literal or prefix patterns, which make it a trie.
+ * Per pattern, how many of `classes` hold it; and the statement patterns more than
+ * BROAD_THRESHOLD classes hold (as they cross it).
  */
-function mainPatterns(shape: Uint8Array, isStatementPattern: Uint8Array): { mainIds: Int32Array; trie: boolean } {
-  let count = 0;
-  let trie = true;
-  for (let p = 0; p < shape.length; p++) {
-    if ((shape[p]! & BITTED) !== 0 || ((shape[p]! & PROBE) !== 0 && isStatementPattern[p] === 0)) continue;
-    count++;
-    if ((shape[p]! & MAIN_SHAPED) === 0) trie = false;
-  }
-  const mainIds = new Int32Array(count);
-  for (let p = 0, i = 0; p < shape.length; p++) {
-    if ((shape[p]! & BITTED) === 0 && ((shape[p]! & PROBE) === 0 || isStatementPattern[p] === 1)) mainIds[i++] = p;
-  }
-  return { mainIds, trie };
-}
-
-/** Per pattern, how many of `classes` hold it. */
-function classCounts(classes: readonly (readonly number[])[], patternCount: number): Int32Array {
-  const classCount = new Int32Array(patternCount);
+function classCounts(classes: readonly (readonly number[])[], isStatementPattern: Uint8Array): { classCount: Int32Array; widespread: number[] } {
+  const classCount = new Int32Array(isStatementPattern.length);
+  const widespread: number[] = [];
   for (let k = 0; k < classes.length; k++) {
     const ids = classes[k]!;
-    for (let i = 0; i < ids.length; i++) classCount[ids[i]!]!++;
+    for (let i = 0; i < ids.length; i++) {
+      const p = ids[i]!;
+      if (++classCount[p]! === BROAD_THRESHOLD + 1 && isStatementPattern[p] === 1) widespread.push(p);
+    }
   }
-  return classCount;
+  return { classCount, widespread };
 }
 
 /**
@@ -663,38 +660,28 @@ function buildDimension(
   exact: boolean,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
-  // The loops over every pattern and class are functions of their own (patternShapes and on):
+  // The loops over every pattern and class are functions of their own (splitPatterns and on):
   // V8 compiles a long-running loop while it runs, and a smaller function compiles sooner and
   // keeps its code (inline here, they ran partly in the interpreter, recompiling).
-  const tokens = patterns.data;
-  const starts = patterns.starts;
   const patternCount = patterns.size;
-  const { shape, wildStatement } = patternShapes(patterns, isStatementPattern);
-  const bitted = wildStatement.slice(0, WILD_BITS);
   const patternBit = new Int32Array(patternCount);
-  bitted.forEach((p, bit) => {
-    patternBit[p] = 1 << bit;
-    shape[p]! |= BITTED;
-  });
-  for (const p of wildProbes) shape[p]! |= PROBE;
+  const { wildStatement, mainIds, trie } = splitPatterns(patterns, isStatementPattern, wildProbes, patternBit);
+  const bitted = wildStatement.slice(0, WILD_BITS);
   const wildIds = [...new Set([...bitted, ...wildProbes])].sort((a, b) => a - b);
-  const { mainIds, trie } = mainPatterns(shape, isStatementPattern);
 
   // Literal and prefix patterns make a trie, built directly; wild overflow needs the general
   // construction. The trie's classes name patterns by their ids here already (PatternSlices);
   // the general construction's by their place in mainIds.
   const main = trie
-    ? buildTrieAutomaton({ tokens, start: starts, at: mainIds })
+    ? buildTrieAutomaton({ tokens: patterns.data, start: patterns.starts, at: mainIds })
     : buildAutomaton(Array.from(mainIds, (p) => tokensOf(patterns, p)));
   const wild = buildAutomaton(wildIds.map((p) => tokensOf(patterns, p)));
   const classes = trie ? main.classes : main.classes.map((local) => local.map((i) => mainIds[i]!));
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
 
   // The most widespread main patterns become broad: tracked by a bit instead of by entries.
-  const classCount = classCounts(classes, patternCount);
+  const { classCount, widespread } = classCounts(classes, isStatementPattern);
   let nextBit = Math.min(WILD_BITS, wildStatement.length);
-  const widespread: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (classCount[p]! > BROAD_THRESHOLD && isStatementPattern[p] === 1) widespread.push(p);
   widespread
     .sort((a, b) => classCount[b]! - classCount[a]! || a - b)
     .slice(0, BROAD_BITS - nextBit)
