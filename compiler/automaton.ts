@@ -319,14 +319,12 @@ class Trie {
   readonly nextSibling = [-1];
   readonly nodeChar = [-1];
   readonly markHead = [-1];
-  readonly markNext: Int32Array;
+  readonly markNext: number[] = [];
   /** Per mark, 1 for a prefix pattern (`abc*`). */
-  readonly markPrefix: Uint8Array;
+  readonly markPrefix: number[] = [];
 
   constructor({ tokens, start, at }: PatternSlices) {
-    const { firstChild, nextSibling, nodeChar, markHead } = this;
-    const markNext = (this.markNext = new Int32Array(at.length));
-    const markPrefix = (this.markPrefix = new Uint8Array(at.length));
+    const { firstChild, nextSibling, nodeChar, markHead, markNext, markPrefix } = this;
     for (let m = 0; m < at.length; m++) {
       const from = start[at[m]!]!;
       const to = start[at[m]! + 1]!;
@@ -353,8 +351,8 @@ class Trie {
         }
         node = child;
       }
-      markNext[m] = markHead[node]!;
-      markPrefix[m] = star ? 1 : 0;
+      markNext.push(markHead[node]!);
+      markPrefix.push(star ? 1 : 0);
       markHead[node] = m;
     }
   }
@@ -486,7 +484,7 @@ function numberStates(trie: Trie, classes: TrieClasses, automaton: Automaton): v
 function addSinks(trie: Trie, classes: TrieClasses, automaton: Automaton): void {
   const nodeCount = trie.size;
   const { edgeStart, otherTarget, stateClass } = automaton;
-  const sinkOfClass = new Int32Array(classes.list.length).fill(-1);
+  const sinkOfClass = new Array<number>(classes.list.length).fill(-1);
   for (let q = 0, sinks = 0; q < nodeCount; q++) {
     const cls = stateClass[q]!;
     const own = classes.withMarks(cls, otherTarget[q]!, 0);
