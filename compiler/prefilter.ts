@@ -81,21 +81,22 @@ export function neededLiteral(pattern: ArrayLike<GlobToken>): string | undefined
  */
 export function resumePoints(main: Automaton, wild: Automaton): Int32Array {
   // Each step is a function of its own, one loop over the states: V8 compiles a long-running
-  // loop while it runs (OSR), and a smaller function compiles sooner and keeps its code (as one
-  // function, the steps each ran partly in the interpreter, recompiling).
+  // loop while it runs (OSR), and in a function of several loops that code deoptimizes at the
+  // first one that has not run yet (as one function, its loops ran partly in the interpreter).
   const points = new Int32Array(2 * main.otherTarget.length);
-  const state = transitionsInto(main, points);
-  if (settledPoints(wild, state, points) > 0) loosePoints(main, wild, state, points, looseTransitions(main, state, points));
+  const flags = transitionsInto(main, points);
+  if (settledPoints(wild, flags, points) > 0) loosePoints(main, wild, flags, points, looseTransitions(main, flags, points));
   return points;
 }
 
-/** Per state (transitionsInto): one transition into it, several, a loop. */
+/** `flags` per state (transitionsInto): one transition into it, several, a loop. */
 const ONE = 1;
 const MANY = 2;
 const LOOP = 4;
 /**
- * Per state (settledPoints): one string reaches it (EXACT); its point is settled all the same
- * (FIXED: its transitions give it as it is, not stepped); or it waits for the fixed point (LOOSE).
+ * `flags` per state (settledPoints): one string reaches it (EXACT); its point is settled all the
+ * same (FIXED: its transitions give it as it is, not stepped); or it waits for the fixed point
+ * (LOOSE).
  */
 const EXACT = 8;
 const FIXED = 16;
@@ -137,11 +138,12 @@ function transitionsInto(main: Automaton, points: Int32Array): Uint8Array {
  * settled: the source's point stepped by the character when the source is EXACT (then it is
  * EXACT too, if it has no loop), else as it is. A state whose one source comes after it waits
  * for a later pass (automata numbered in preorder have none; a source never settled lies on a
- * cycle no string reaches). On a trie every state is settled so: a node has one parent.
+ * cycle no string reaches). On a trie every state but the shared sinks is settled so: a node has
+ * one parent.
  */
-function settledPoints(wild: Automaton, state: Uint8Array, points: Int32Array): number {
-  const states = state.length;
-  state[0]! |= state[0] === 0 ? EXACT : FIXED;
+function settledPoints(wild: Automaton, flags: Uint8Array, points: Int32Array): number {
+  const states = flags.length;
+  flags[0]! |= flags[0] === 0 ? EXACT : FIXED;
   points[0] = 0;
   points[1] = 0;
   let loose = 0;
@@ -149,31 +151,31 @@ function settledPoints(wild: Automaton, state: Uint8Array, points: Int32Array): 
     progress = false;
     let waiting = 0;
     for (let t = 1; t < states; t++) {
-      if ((state[t]! & SETTLED) !== 0) continue;
+      if ((flags[t]! & SETTLED) !== 0) continue;
       const source = points[2 * t]!;
       const char = points[2 * t + 1]!;
-      if ((state[t]! & ONE) === 0 || (state[source]! & LOOSE) !== 0) {
-        state[t]! |= LOOSE;
+      if ((flags[t]! & ONE) === 0 || (flags[source]! & LOOSE) !== 0) {
+        flags[t]! |= LOOSE;
         loose++;
-      } else if ((state[source]! & SETTLED) === 0) {
+      } else if ((flags[source]! & SETTLED) === 0) {
         waiting++;
         continue;
-      } else if ((state[source]! & EXACT) !== 0 && char >= 0) {
+      } else if ((flags[source]! & EXACT) !== 0 && char >= 0) {
         const w = points[2 * source + 1]!;
         points[2 * t] = points[2 * source]! + 1;
         points[2 * t + 1] = w < 0 ? -1 : stepAutomaton(wild, w, char);
-        state[t]! |= (state[t]! & LOOP) === 0 ? EXACT : FIXED;
+        flags[t]! |= (flags[t]! & LOOP) === 0 ? EXACT : FIXED;
       } else {
         points[2 * t] = points[2 * source]!;
         points[2 * t + 1] = points[2 * source + 1]!;
-        state[t]! |= FIXED;
+        flags[t]! |= FIXED;
       }
       progress = true;
     }
     if (!progress && waiting > 0) {
       for (let t = 1; t < states; t++) {
-        if ((state[t]! & SETTLED) === 0) {
-          state[t]! |= LOOSE;
+        if ((flags[t]! & SETTLED) === 0) {
+          flags[t]! |= LOOSE;
           loose++;
         }
       }
@@ -191,17 +193,17 @@ interface LooseTransitions {
   readonly via: Int32Array;
 }
 
-function looseTransitions(main: Automaton, state: Uint8Array, points: Int32Array): LooseTransitions {
+function looseTransitions(main: Automaton, flags: Uint8Array, points: Int32Array): LooseTransitions {
   const { edgeStart, edgeChar, edgeTarget, otherTarget } = main;
-  const states = state.length;
+  const states = flags.length;
   let count = 0;
-  for (let t = 0; t < states; t++) if ((state[t]! & LOOSE) !== 0) points[2 * t] = count++;
+  for (let t = 0; t < states; t++) if ((flags[t]! & LOOSE) !== 0) points[2 * t] = count++;
   // Counted, then filled.
   const start = new Int32Array(count + 1);
   for (let s = 0; s < states; s++) {
     for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
       const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
-      if (t >= 0 && t !== s && (state[t]! & LOOSE) !== 0) start[points[2 * t]!]!++;
+      if (t >= 0 && t !== s && (flags[t]! & LOOSE) !== 0) start[points[2 * t]!]!++;
     }
   }
   for (let i = 0, sum = 0; i <= count; i++) {
@@ -215,7 +217,7 @@ function looseTransitions(main: Automaton, state: Uint8Array, points: Int32Array
   for (let s = 0; s < states; s++) {
     for (let e = edgeStart[s]!; e <= edgeStart[s + 1]!; e++) {
       const t = e < edgeStart[s + 1]! ? edgeTarget[e]! : otherTarget[s]!;
-      if (t >= 0 && t !== s && (state[t]! & LOOSE) !== 0) {
+      if (t >= 0 && t !== s && (flags[t]! & LOOSE) !== 0) {
         const k = start[points[2 * t]!]!++;
         from[k] = s;
         via[k] = e < edgeStart[s + 1]! ? edgeChar[e]! : -1;
@@ -236,7 +238,7 @@ function looseTransitions(main: Automaton, state: Uint8Array, points: Int32Array
  * (unknown, a point, (0, 0)), so the worklist empties in a few passes over the transitions. A
  * state nothing reaches gets (0, 0).
  */
-function loosePoints(main: Automaton, wild: Automaton, state: Uint8Array, points: Int32Array, loose: LooseTransitions): void {
+function loosePoints(main: Automaton, wild: Automaton, flags: Uint8Array, points: Int32Array, loose: LooseTransitions): void {
   const { edgeStart, edgeTarget, otherTarget } = main;
   const { count, start, from, via } = loose;
   const depthOf = new Int32Array(count).fill(UNKNOWN);
@@ -247,7 +249,7 @@ function loosePoints(main: Automaton, wild: Automaton, state: Uint8Array, points
   const work = new Int32Array(count);
   let pending = 0;
   for (let t = otherTarget.length - 1; t > 0; t--) {
-    if ((state[t]! & LOOSE) !== 0) {
+    if ((flags[t]! & LOOSE) !== 0) {
       work[pending++] = t;
       queued[points[2 * t]!] = 1;
     }
@@ -257,51 +259,51 @@ function loosePoints(main: Automaton, wild: Automaton, state: Uint8Array, points
     const i = points[2 * t]!;
     queued[i] = 0;
     let depth = UNKNOWN;
-    let at = 0;
+    let wildState = 0;
     for (let k = start[i]!; k < start[i + 1]!; k++) {
       const s = from[k]!;
       let given: number;
       let w: number;
-      if ((state[s]! & LOOSE) !== 0) {
+      if ((flags[s]! & LOOSE) !== 0) {
         given = depthOf[points[2 * s]!]!;
         w = wildOf[points[2 * s]!]!;
         if (given === UNKNOWN) continue; // not reached yet: it adds its point when it is
       } else {
         given = points[2 * s]!;
         w = points[2 * s + 1]!;
-        if ((state[s]! & EXACT) !== 0 && via[k]! >= 0) {
+        if ((flags[s]! & EXACT) !== 0 && via[k]! >= 0) {
           given++;
           w = w < 0 ? -1 : stepAutomaton(wild, w, via[k]!);
         }
       }
       if (depth === UNKNOWN) {
         depth = given;
-        at = w;
-      } else if (depth !== given || at !== w) {
+        wildState = w;
+      } else if (depth !== given || wildState !== w) {
         depth = 0;
-        at = 0;
+        wildState = 0;
         break;
       }
     }
-    if (depth === UNKNOWN || (depth === depthOf[i] && at === wildOf[i])) continue;
+    if (depth === UNKNOWN || (depth === depthOf[i] && wildState === wildOf[i])) continue;
     depthOf[i] = depth;
-    wildOf[i] = at;
+    wildOf[i] = wildState;
     // What t leads to takes its new point into account.
     for (let e = edgeStart[t]!; e <= edgeStart[t + 1]!; e++) {
       const u = e < edgeStart[t + 1]! ? edgeTarget[e]! : otherTarget[t]!;
-      if (u !== t && u >= 0 && (state[u]! & LOOSE) !== 0 && queued[points[2 * u]!] === 0) {
+      if (u !== t && u >= 0 && (flags[u]! & LOOSE) !== 0 && queued[points[2 * u]!] === 0) {
         queued[points[2 * u]!] = 1;
         work[pending++] = u;
       }
     }
   }
-  writeLoosePoints(state, points, depthOf, wildOf);
+  writeLoosePoints(flags, points, depthOf, wildOf);
 }
 
 /** Each loose state's point into `points`, in place of its dense number ((0, 0) when unknown). */
-function writeLoosePoints(state: Uint8Array, points: Int32Array, depthOf: Int32Array, wildOf: Int32Array): void {
-  for (let t = 0; t < state.length; t++) {
-    if ((state[t]! & LOOSE) === 0) continue;
+function writeLoosePoints(flags: Uint8Array, points: Int32Array, depthOf: Int32Array, wildOf: Int32Array): void {
+  for (let t = 0; t < flags.length; t++) {
+    if ((flags[t]! & LOOSE) === 0) continue;
     const i = points[2 * t]!;
     const known = depthOf[i] !== UNKNOWN;
     points[2 * t] = known ? depthOf[i]! : 0;

@@ -619,9 +619,10 @@ function classCounts(classes: readonly (readonly number[])[], isStatementPattern
 }
 
 /**
- * The classes of each narrow pattern (patternBit 0), ascending: patternClassList[patternClassStart[p]
- * .. patternClassStart[p + 1]); and each class's bits of the broad and wild patterns. A pattern's
- * list fills from its end down, classes taken last first, counting `classCount` down to 0.
+ * The classes of each narrow pattern (patternBit 0), ascending:
+ * patternClassList[patternClassStart[p] .. patternClassStart[p + 1]); and each class's bits of
+ * the broad and wild patterns. A pattern's list fills from its end down, classes taken last
+ * first, counting `classCount` down to 0.
  */
 function listClasses(classes: readonly (readonly number[])[], patternBit: Int32Array, classCount: Int32Array) {
   const patternCount = patternBit.length;
@@ -660,9 +661,10 @@ function buildDimension(
   exact: boolean,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
-  // The loops over every pattern and class are functions of their own (splitPatterns and on):
-  // V8 compiles a long-running loop while it runs, and a smaller function compiles sooner and
-  // keeps its code (inline here, they ran partly in the interpreter, recompiling).
+  // The loops over every pattern and class are functions of their own (splitPatterns and on),
+  // and few: V8 compiles a long-running loop while it runs (OSR), each loop first running a
+  // while in the interpreter, and in a function of several loops that code deoptimizes at the
+  // first one that has not run yet (inline here, they ran partly in the interpreter, recompiling).
   const patternCount = patterns.size;
   const patternBit = new Int32Array(patternCount);
   const { wildStatement, mainIds, trie } = splitPatterns(patterns, isStatementPattern, wildProbes, patternBit);
