@@ -231,70 +231,109 @@ function looseTransitions(main: Automaton, flags: Uint8Array, points: Int32Array
 
 /**
  * The loose states' points: the greatest fixed point of "a state's point is what every
- * transition into it gives", from "unknown" (depth -1) down. A transition from an EXACT state
- * gives its point stepped by its character (or as it is, for "any other character"); from a
- * FIXED one, its point; from a LOOSE one, its point so far (one not reached yet gives nothing).
- * Each is true of every string by induction on its length. A state's point changes at most twice
- * (unknown, a point, (0, 0)), so the worklist empties in a few passes over the transitions. A
- * state nothing reaches gets (0, 0).
+ * transition into it gives", from "unknown" down. A transition from an EXACT state gives its
+ * point stepped by its character (or as it is, for "any other character"); from a FIXED one,
+ * its point; from a LOOSE one, its point (one never reached gives nothing). Each is true of every
+ * string by induction on its length. A state nothing reaches gets (0, 0).
+ *
+ * Points only meet ((0, 0) when two differ), and a loose transition passes its source's point
+ * on as it is, so the loose states of a strongly connected component share one point: what all
+ * transitions into it from outside give. Components come out of Tarjan's algorithm, run over the
+ * transitions backwards, sources first, so each is settled once, from settled points. (A worklist
+ * from "unknown" down evaluated the states of the wildcards workload's automaton 3.4 times each,
+ * 19 million transitions, at 10,000 statements.)
  */
 function loosePoints(main: Automaton, wild: Automaton, flags: Uint8Array, points: Int32Array, loose: LooseTransitions): void {
-  const { edgeStart, edgeTarget, otherTarget } = main;
   const { count, start, from, via } = loose;
+  /** The component's point, per loose state once its component is settled; depth UNKNOWN until then or when nothing reaches it. */
   const depthOf = new Int32Array(count).fill(UNKNOWN);
   const wildOf = new Int32Array(count);
-  // The worklist is a stack in a typed array: a state is on it at most once (queued). Loose
-  // states are taken in order, sources mostly first.
-  const queued = new Uint8Array(count);
-  const work = new Int32Array(count);
-  let pending = 0;
-  for (let t = otherTarget.length - 1; t > 0; t--) {
-    if ((flags[t]! & LOOSE) !== 0) {
-      work[pending++] = t;
-      queued[points[2 * t]!] = 1;
-    }
-  }
-  while (pending > 0) {
-    const t = work[--pending]!;
-    const i = points[2 * t]!;
-    queued[i] = 0;
-    let depth = UNKNOWN;
-    let wildState = 0;
-    for (let k = start[i]!; k < start[i + 1]!; k++) {
-      const s = from[k]!;
-      let given: number;
-      let w: number;
-      if ((flags[s]! & LOOSE) !== 0) {
-        given = depthOf[points[2 * s]!]!;
-        w = wildOf[points[2 * s]!]!;
-        if (given === UNKNOWN) continue; // not reached yet: it adds its point when it is
-      } else {
-        given = points[2 * s]!;
-        w = points[2 * s + 1]!;
-        if ((flags[s]! & EXACT) !== 0 && via[k]! >= 0) {
-          given++;
-          w = w < 0 ? -1 : stepAutomaton(wild, w, via[k]!);
+  // Tarjan's algorithm, without recursion: `path` holds the states of unfinished components,
+  // and `visit` the depth-first walk as (state, next transition) pairs.
+  const order = new Int32Array(count).fill(-1);
+  const low = new Int32Array(count);
+  const onPath = new Uint8Array(count);
+  const path = new Int32Array(count);
+  const visitState = new Int32Array(count);
+  const visitNext = new Int32Array(count);
+  let numbered = 0;
+  let pathSize = 0;
+  for (let root = 0; root < count; root++) {
+    if (order[root] !== -1) continue;
+    let visits = 0;
+    order[root] = low[root] = numbered++;
+    path[pathSize++] = root;
+    onPath[root] = 1;
+    visitState[visits] = root;
+    visitNext[visits++] = start[root]!;
+    while (visits > 0) {
+      const i = visitState[visits - 1]!;
+      const k = visitNext[visits - 1]!;
+      if (k < start[i + 1]!) {
+        visitNext[visits - 1] = k + 1;
+        const s = from[k]!;
+        if ((flags[s]! & LOOSE) === 0) continue;
+        const j = points[2 * s]!;
+        if (order[j] === -1) {
+          order[j] = low[j] = numbered++;
+          path[pathSize++] = j;
+          onPath[j] = 1;
+          visitState[visits] = j;
+          visitNext[visits++] = start[j]!;
+        } else if (onPath[j] === 1) {
+          low[i] = Math.min(low[i]!, order[j]!);
+        }
+        continue;
+      }
+      visits--;
+      if (visits > 0) {
+        const parent = visitState[visits - 1]!;
+        low[parent] = Math.min(low[parent]!, low[i]!);
+      }
+      if (low[i] !== order[i]) continue;
+      // i roots a component: path[first ..) are its states. Its point, from every transition into
+      // it but its own.
+      let first = pathSize - 1;
+      while (path[first] !== i) first--;
+      let depth = UNKNOWN;
+      let wildState = 0;
+      for (let p = first; p < pathSize && !(depth === 0 && wildState === 0); p++) {
+        const member = path[p]!;
+        for (let k2 = start[member]!; k2 < start[member + 1]!; k2++) {
+          const s = from[k2]!;
+          let given: number;
+          let w: number;
+          if ((flags[s]! & LOOSE) !== 0) {
+            const j = points[2 * s]!;
+            if (onPath[j] === 1) continue; // in this component
+            given = depthOf[j]!;
+            w = wildOf[j]!;
+            if (given === UNKNOWN) continue; // nothing reaches it
+          } else {
+            given = points[2 * s]!;
+            w = points[2 * s + 1]!;
+            if ((flags[s]! & EXACT) !== 0 && via[k2]! >= 0) {
+              given++;
+              w = w < 0 ? -1 : stepAutomaton(wild, w, via[k2]!);
+            }
+          }
+          if (depth === UNKNOWN) {
+            depth = given;
+            wildState = w;
+          } else if (depth !== given || wildState !== w) {
+            depth = 0;
+            wildState = 0;
+            break;
+          }
         }
       }
-      if (depth === UNKNOWN) {
-        depth = given;
-        wildState = w;
-      } else if (depth !== given || wildState !== w) {
-        depth = 0;
-        wildState = 0;
-        break;
+      for (let p = first; p < pathSize; p++) {
+        const member = path[p]!;
+        onPath[member] = 0;
+        depthOf[member] = depth;
+        wildOf[member] = wildState;
       }
-    }
-    if (depth === UNKNOWN || (depth === depthOf[i] && wildState === wildOf[i])) continue;
-    depthOf[i] = depth;
-    wildOf[i] = wildState;
-    // What t leads to takes its new point into account.
-    for (let e = edgeStart[t]!; e <= edgeStart[t + 1]!; e++) {
-      const u = e < edgeStart[t + 1]! ? edgeTarget[e]! : otherTarget[t]!;
-      if (u !== t && u >= 0 && (flags[u]! & LOOSE) !== 0 && queued[points[2 * u]!] === 0) {
-        queued[points[2 * u]!] = 1;
-        work[pending++] = u;
-      }
+      pathSize = first;
     }
   }
   writeLoosePoints(flags, points, depthOf, wildOf);
