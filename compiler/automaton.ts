@@ -426,13 +426,13 @@ class TrieClasses {
 
 /** The ascending list `held` with `id` (a copy, as listOf makes it). */
 function withOne(held: readonly number[], id: number): number[] {
-  let at = 0;
-  while (at < held.length && held[at]! < id) at++;
-  const present = at < held.length && held[at] === id ? 1 : 0;
+  let place = 0;
+  while (place < held.length && held[place]! < id) place++;
+  const present = place < held.length && held[place] === id ? 1 : 0;
   const list = new Array<number>(held.length + 1 - present);
-  for (let i = 0; i < at; i++) list[i] = held[i]!;
-  list[at] = id;
-  for (let i = at + present; i < held.length; i++) list[i + 1 - present] = held[i]!;
+  for (let i = 0; i < place; i++) list[i] = held[i]!;
+  list[place] = id;
+  for (let i = place + present; i < held.length; i++) list[i + 1 - present] = held[i]!;
   return list;
 }
 
