@@ -2,7 +2,7 @@
 // walking a string to its end lands in a state whose label is the set of patterns that match
 // the whole string. Built by subset construction over the patterns' positions; a set of literal
 // patterns comes out as a trie, and `*` adds the loops.
-import { grown } from "./int-lists.js";
+import { IntBuffer, IntListInterner, grown } from "./int-lists.js";
 
 /** A glob token: a UTF-16 code unit (>= 0), `?` (ANY), `*` (STAR) or `*` within one ARN field. */
 export type GlobToken = number;
@@ -53,15 +53,14 @@ export function buildAutomaton(patterns: readonly ArrayLike<GlobToken>[], maxSta
   }
 
   // Scratch space, reused for every state: a position set is built in `scratch`, closed under
-  // stars, sorted, deduplicated, and copied out only when it is a state not seen before.
+  // stars, then sorted and deduplicated in place and interned. States are numbered by their
+  // position sets in first-seen order; the interner packs the sets in one array and finds them
+  // by hash. (A typed array per state, and a Map of hash buckets, took most of the 3.1 s the
+  // 583,159 states of the wildcards workload at 10,000 statements took.)
   let scratch: Int32Array = new Int32Array(64);
   let size = 0;
   const push = (position: number) => {
-    if (size === scratch.length) {
-      const bigger = new Int32Array(scratch.length * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
+    if (size === scratch.length) scratch = grown(scratch, size + 1);
     scratch[size++] = position;
   };
   /** Adds a position and, since a star may match the empty run, the positions after it. */
@@ -69,62 +68,45 @@ export function buildAutomaton(patterns: readonly ArrayLike<GlobToken>[], maxSta
     push(position);
     while (tokenAt[position] === STAR || tokenAt[position] === FIELD) push(++position);
   };
-
-  // States are interned by their position sets: a numeric hash, then an exact comparison.
-  const buckets = new Map<number, number[]>();
-  const stateSets: Int32Array[] = [];
+  const stateSets = new IntListInterner();
   /** Interns scratch[0 .. size) (closed, not yet sorted); -1 for the empty set. */
   const internScratch = (): number => {
     if (size === 0) return -1;
-    const view = scratch.subarray(0, size).sort();
-    let n = 0;
-    for (let k = 0; k < view.length; k++) if (k === 0 || view[k] !== view[k - 1]) view[n++] = view[k]!;
-    let hash = 0x811c9dc5 ^ n;
-    for (let k = 0; k < n; k++) hash = Math.imul(hash ^ view[k]!, 0x01000193);
-    let bucket = buckets.get(hash);
-    if (bucket === undefined) buckets.set(hash, (bucket = []));
-    for (const id of bucket) {
-      const other = stateSets[id]!;
-      if (other.length !== n) continue;
-      let same = true;
-      for (let k = 0; k < n && same; k++) same = other[k] === view[k];
-      if (same) return id;
-    }
-    const id = stateSets.length;
+    const id = stateSets.id(scratch, 0, sortUnique(scratch, size));
     if (id >= maxStates) throw new AutomatonTooLarge(`more than ${maxStates} states`);
-    bucket.push(id);
-    stateSets.push(view.slice(0, n));
     return id;
   };
 
   size = 0;
   for (let i = 0; i < patterns.length; i++) pushClosed(base[i]!);
-  if (internScratch() < 0) stateSets.push(new Int32Array(0)); // no patterns: keep state 0 anyway
+  if (internScratch() < 0) stateSets.id(scratch, 0, 0); // no patterns: keep state 0 anyway
 
   const edgeStart: number[] = [];
   const edgeChar: number[] = [];
   const edgeTarget: number[] = [];
   const otherTarget: number[] = [];
-  const classKeys = new Map<string, number>([["", 0]]);
+  // Classes are interned by their pattern ids, in first-seen order: class 0 is the empty set.
+  const classSets = new IntListInterner();
+  classSets.id([]);
   const classes: number[][] = [[]];
   const stateClass: number[] = [];
   // Per state: the moves on specific characters as (char, next position) pairs, and the moves
   // every character makes (`?` and `*`; FIELD and FIELD_CHAR on every character but `:`).
-  let pairChar = new Int32Array(64);
-  let pairNext = new Int32Array(64);
-  const order: number[] = [];
-  const anyMoves: number[] = [];
-  const nonColonMoves: number[] = [];
-  const matched: number[] = [];
+  let pairChar: Int32Array = new Int32Array(64);
+  let pairNext: Int32Array = new Int32Array(64);
+  const anyMoves = new IntBuffer();
+  const nonColonMoves = new IntBuffer();
+  const matched = new IntBuffer();
 
-  for (let s = 0; s < stateSets.length; s++) {
-    const set = stateSets[s]!;
+  for (let s = 0; s < stateSets.size; s++) {
+    // Read before anything is interned: interning may replace the interner's array.
+    const positions = stateSets.data;
     let pairs = 0;
-    anyMoves.length = 0;
-    nonColonMoves.length = 0;
-    matched.length = 0;
-    for (let k = 0; k < set.length; k++) {
-      const position = set[k]!;
+    anyMoves.size = 0;
+    nonColonMoves.size = 0;
+    matched.size = 0;
+    for (let k = stateSets.start(s); k < stateSets.end(s); k++) {
+      const position = positions[k]!;
       const token = tokenAt[position]!;
       if (token === DONE) matched.push(patternAt[position]!);
       else if (token === ANY) anyMoves.push(position + 1);
@@ -133,41 +115,36 @@ export function buildAutomaton(patterns: readonly ArrayLike<GlobToken>[], maxSta
       else if (token === FIELD_CHAR) nonColonMoves.push(position + 1);
       else {
         if (pairs === pairChar.length) {
-          const chars = new Int32Array(pairs * 2); chars.set(pairChar); pairChar = chars;
-          const nexts = new Int32Array(pairs * 2); nexts.set(pairNext); pairNext = nexts;
+          pairChar = grown(pairChar, pairs + 1);
+          pairNext = grown(pairNext, pairs + 1);
         }
         pairChar[pairs] = token;
         pairNext[pairs++] = position + 1;
       }
     }
     // `:` must be explicit whenever a FIELD is live, since it behaves differently there.
-    if (nonColonMoves.length > 0) {
+    if (nonColonMoves.size > 0) {
       if (pairs === pairChar.length) {
-        const chars = new Int32Array(pairs * 2); chars.set(pairChar); pairChar = chars;
-        const nexts = new Int32Array(pairs * 2); nexts.set(pairNext); pairNext = nexts;
+        pairChar = grown(pairChar, pairs + 1);
+        pairNext = grown(pairNext, pairs + 1);
       }
       pairChar[pairs] = 58;
       pairNext[pairs++] = -1; // no move of its own
     }
 
     size = 0;
-    for (const m of anyMoves) pushClosed(m);
-    for (const m of nonColonMoves) pushClosed(m);
+    for (let i = 0; i < anyMoves.size; i++) pushClosed(anyMoves.values[i]!);
+    for (let i = 0; i < nonColonMoves.size; i++) pushClosed(nonColonMoves.values[i]!);
     const other = internScratch();
 
-    order.length = pairs;
-    for (let k = 0; k < pairs; k++) order[k] = k;
-    order.sort((x, y) => pairChar[x]! - pairChar[y]!);
+    sortPairs(pairChar, pairNext, pairs);
     edgeStart.push(edgeChar.length);
     for (let k = 0; k < pairs; ) {
-      const char = pairChar[order[k]!]!;
+      const char = pairChar[k]!;
       size = 0;
-      for (; k < pairs && pairChar[order[k]!] === char; k++) {
-        const next = pairNext[order[k]!]!;
-        if (next >= 0) pushClosed(next);
-      }
-      for (const m of anyMoves) pushClosed(m);
-      if (char !== 58) for (const m of nonColonMoves) pushClosed(m);
+      for (; k < pairs && pairChar[k] === char; k++) if (pairNext[k]! >= 0) pushClosed(pairNext[k]!);
+      for (let i = 0; i < anyMoves.size; i++) pushClosed(anyMoves.values[i]!);
+      if (char !== 58) for (let i = 0; i < nonColonMoves.size; i++) pushClosed(nonColonMoves.values[i]!);
       const target = internScratch();
       // An edge to where every other character goes anyway says nothing: leave it out.
       if (target === other) continue;
@@ -176,25 +153,42 @@ export function buildAutomaton(patterns: readonly ArrayLike<GlobToken>[], maxSta
     }
     otherTarget.push(other);
 
-    const key = matched.join(",");
-    let cls = classKeys.get(key);
-    if (cls === undefined) {
-      cls = classes.length;
-      classKeys.set(key, cls);
-      classes.push([...matched]);
-    }
+    const cls = classSets.id(matched.values, 0, matched.size);
+    if (cls === classes.length) classes.push(listOf(matched.values, matched.size));
     stateClass.push(cls);
   }
   edgeStart.push(edgeChar.length);
 
-  return inPreorder({
-    edgeStart: Int32Array.from(edgeStart),
-    edgeChar: Int32Array.from(edgeChar),
-    edgeTarget: Int32Array.from(edgeTarget),
-    otherTarget: Int32Array.from(otherTarget),
-    stateClass: Int32Array.from(stateClass),
-    classes,
-  });
+  return inPreorder({ edgeStart, edgeChar, edgeTarget, otherTarget, stateClass, classes });
+}
+
+/**
+ * Sorts the pairs (char[i], next[i]) for i < count by char, in place: by insertion for the few
+ * most states have, else as numbers char * 2^31 + next + 1 (next >= -1), natively.
+ */
+function sortPairs(char: Int32Array, next: Int32Array, count: number): void {
+  if (count > 32) {
+    const keys = new Float64Array(count);
+    for (let i = 0; i < count; i++) keys[i] = char[i]! * 2 ** 31 + next[i]! + 1;
+    keys.sort();
+    for (let i = 0; i < count; i++) {
+      char[i] = Math.floor(keys[i]! / 2 ** 31);
+      next[i] = keys[i]! - char[i]! * 2 ** 31 - 1;
+    }
+    return;
+  }
+  for (let i = 1; i < count; i++) {
+    const c = char[i]!;
+    const n = next[i]!;
+    let j = i - 1;
+    while (j >= 0 && char[j]! > c) {
+      char[j + 1] = char[j]!;
+      next[j + 1] = next[j]!;
+      j--;
+    }
+    char[j + 1] = c;
+    next[j + 1] = n;
+  }
 }
 
 /**
@@ -204,7 +198,7 @@ export function buildAutomaton(patterns: readonly ArrayLike<GlobToken>[], maxSta
  * numbers: the runtime walks runs by one sequential compare per character, and a walk's states
  * sit near each other in memory (as the trie's do; see buildTrieAutomaton).
  */
-export function inPreorder(a: Automaton): Automaton {
+export function inPreorder(a: { readonly [K in keyof Automaton]: K extends "classes" ? Automaton[K] : ArrayLike<number> }): Automaton {
   const states = a.otherTarget.length;
   const newId = new Int32Array(states).fill(-1);
   const order: number[] = [];
@@ -287,166 +281,239 @@ export function foldString(text: string): string {
  * linear in the patterns' total length. Recognizes exactly what `buildAutomaton` would: walking
  * off the trie lands in a sink state labelled with the prefix patterns matched so far. Pattern
  * i of an array gets id i; given as PatternSlices, pattern i gets id at[i].
+ *
+ * Each step is a function of its own, one loop over the nodes. V8 compiles a long-running loop
+ * while it runs (OSR); in a function of several loops that code deoptimizes at the first one
+ * that has not run yet, and the function is compiled again, the loops running in the
+ * interpreter meanwhile (seen with --trace-deopt on the first large trie).
  */
 export function buildTrieAutomaton(patterns: readonly (readonly GlobToken[])[] | PatternSlices): Automaton {
-  const { tokens, start, at } = Array.isArray(patterns) ? slicesOf(patterns) : (patterns as PatternSlices);
-  const patternCount = at.length;
-  // Trie nodes in flat typed arrays (no object per node): each node's children as a list kept
-  // sorted by character (first child, next sibling), its parent, and the patterns ending at it
-  // as linked lists of marks. Patterns share most of their characters with others (ARNs):
-  // the arrays start small and grow.
-  let capacity = 1024;
-  let firstChild = new Int32Array(capacity).fill(-1);
-  let nextSibling = new Int32Array(capacity).fill(-1);
-  let parent = new Int32Array(capacity).fill(-1);
-  let nodeChar = new Int32Array(capacity).fill(-1);
-  let markHead = new Int32Array(capacity).fill(-1);
-  const grow = () => {
-    capacity *= 2;
-    firstChild = grownFilled(firstChild, capacity);
-    nextSibling = grownFilled(nextSibling, capacity);
-    parent = grownFilled(parent, capacity);
-    nodeChar = grownFilled(nodeChar, capacity);
-    markHead = grownFilled(markHead, capacity);
+  const slices = Array.isArray(patterns) ? slicesOf(patterns) : (patterns as PatternSlices);
+  const trie = new Trie(slices);
+  // Each array of the automaton is made once, at its size: the sinks are counted first.
+  const nodeCount = trie.size;
+  const states = nodeCount + trie.sinkCount();
+  const automaton = {
+    edgeStart: new Int32Array(states + 1),
+    edgeChar: new Int32Array(nodeCount - 1),
+    edgeTarget: new Int32Array(nodeCount - 1),
+    otherTarget: new Int32Array(states),
+    stateClass: new Int32Array(states),
+    classes: [[]] as number[][],
   };
-  const markNext = new Int32Array(patternCount);
-  const markPrefix = new Uint8Array(patternCount);
-  let nodeCount = 1;
-  for (let id = 0; id < patternCount; id++) {
-    const from = start[at[id]!]!;
-    const to = start[at[id]! + 1]!;
-    const star = to > from && tokens[to - 1] === STAR;
-    const end = star ? to - 1 : to;
-    let node = 0;
-    for (let i = from; i < end; i++) {
-      const char = tokens[i]!;
-      if (char < 0) throw new Error("buildTrieAutomaton: only literal and prefix patterns");
-      let before = -1;
-      let child = firstChild[node]!;
-      while (child >= 0 && nodeChar[child]! < char) {
-        before = child;
-        child = nextSibling[child]!;
+  const classes = new TrieClasses(trie, slices.at, automaton.classes);
+  numberStates(trie, classes, automaton);
+  addSinks(trie, classes, automaton);
+  return automaton;
+}
+
+/**
+ * A trie of patterns in flat arrays (no object per node): each node's children as a list kept
+ * sorted by character (first child, next sibling), and the patterns ending at it as linked lists
+ * of marks; a mark is its pattern's index in `at`.
+ *
+ * Plain arrays, not typed ones, though typed ones are faster here (about 23 ms instead of 37 to
+ * insert 100,000 resources, warm): V8 starts a full mark-compact each time typed arrays' memory
+ * grows by 64 MB, which costs about 250 ms at 100,000 statements (it marks the whole workspace).
+ * Built in typed arrays, grown by doubling, then renumbered through an order and its inverse
+ * and trimmed, the tries took about 30 of the 47 MB of typed arrays this stage allocated, and a
+ * mark-compact fell in it on every compile; now the stage allocates about 20 MB, nearly all of
+ * it what it returns, and the mark-compact comes after it.
+ */
+class Trie {
+  readonly firstChild = [-1];
+  readonly nextSibling = [-1];
+  readonly nodeChar = [-1];
+  readonly markHead = [-1];
+  readonly markNext: number[] = [];
+  /** Per mark, 1 for a prefix pattern (`abc*`). */
+  readonly markPrefix: number[] = [];
+
+  constructor({ tokens, start, at }: PatternSlices) {
+    const { firstChild, nextSibling, nodeChar, markHead, markNext, markPrefix } = this;
+    for (let m = 0; m < at.length; m++) {
+      const from = start[at[m]!]!;
+      const to = start[at[m]! + 1]!;
+      const star = to > from && tokens[to - 1] === STAR;
+      const end = star ? to - 1 : to;
+      let node = 0;
+      for (let i = from; i < end; i++) {
+        const char = tokens[i]!;
+        if (char < 0) throw new Error("buildTrieAutomaton: only literal and prefix patterns");
+        let before = -1;
+        let child = firstChild[node]!;
+        while (child >= 0 && nodeChar[child]! < char) {
+          before = child;
+          child = nextSibling[child]!;
+        }
+        if (child < 0 || nodeChar[child] !== char) {
+          const created = firstChild.push(-1) - 1;
+          nextSibling.push(child);
+          nodeChar.push(char);
+          markHead.push(-1);
+          if (before < 0) firstChild[node] = created;
+          else nextSibling[before] = created;
+          child = created;
+        }
+        node = child;
       }
-      if (child < 0 || nodeChar[child] !== char) {
-        if (nodeCount === capacity) grow();
-        const created = nodeCount++;
-        nodeChar[created] = char;
-        parent[created] = node;
-        nextSibling[created] = child;
-        if (before < 0) firstChild[node] = created;
-        else nextSibling[before] = created;
-        child = created;
-      }
-      node = child;
+      markNext.push(markHead[node]!);
+      markPrefix.push(star ? 1 : 0);
+      markHead[node] = m;
     }
-    // A mark is its pattern's id: pattern `id` ends at `node`.
-    markNext[id] = markHead[node]!;
-    markPrefix[id] = star ? 1 : 0;
-    markHead[node] = id;
   }
 
-  // Classes are sets of sorted pattern ids, numbered in first-seen order (class 0 is the empty
-  // set). The set a node's class is built from is its parent's set plus its own marks. No set
-  // needs interning: a pattern has one mark, at one node, so a set holding a node's own marks
-  // is made only by that node's one call per kind (prefix or exact), and is new.
-  const classes: number[][] = [[]];
-  let scratch: Int32Array = new Int32Array(64);
-  /** The class of the set classes[base] + the marks of `node` (prefix ones, or exact ones). */
-  const classWithMarks = (base: number, node: number, prefix: number): number => {
-    const held = classes[base]!;
+  get size(): number {
+    return this.firstChild.length;
+  }
+
+  /**
+   * How many sinks the automaton has: one per distinct set of prefix patterns matched on the way
+   * down, where something leads to it (a leaf past a prefix pattern is its own sink: addSinks).
+   * A node with prefix marks starts a set of its own, so: the nodes with prefix marks that have
+   * children or exact marks.
+   */
+  sinkCount(): number {
+    const { firstChild, markHead, markNext, markPrefix } = this;
+    let count = 0;
+    for (let node = 0; node < firstChild.length; node++) {
+      let prefix = false;
+      let exact = false;
+      for (let m = markHead[node]!; m >= 0; m = markNext[m]!) {
+        if (markPrefix[m] === 1) prefix = true;
+        else exact = true;
+      }
+      if (prefix && (exact || firstChild[node]! >= 0)) count++;
+    }
+    return count;
+  }
+}
+
+/**
+ * The classes of a trie's automaton: sets of sorted pattern ids, numbered in first-seen order
+ * (class 0 is the empty set). The set a node's class is built from is its parent's set plus its
+ * own marks. No set needs interning: a pattern has one mark, at one node, so a set holding a
+ * node's own marks is made only by that node's one call per kind (prefix or exact), and is new.
+ */
+class TrieClasses {
+  private scratch: Int32Array = new Int32Array(64);
+
+  constructor(private readonly trie: Trie, private readonly at: Int32Array, readonly list: number[][]) {}
+
+  /** The class of the set list[base] + the marks from `head` on (prefix ones, or exact ones). */
+  withMarks(base: number, head: number, prefix: number): number {
+    const { markNext, markPrefix } = this.trie;
     let size = 0;
-    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) size++;
+    let last = -1;
+    for (let m = head; m >= 0; m = markNext[m]!) {
+      if (markPrefix[m] === prefix) {
+        size++;
+        last = m;
+      }
+    }
     if (size === 0) return base;
-    if (held.length + size > scratch.length) scratch = grown(scratch, held.length + size);
+    const held = this.list[base]!;
+    // Most nodes that have marks have one: it goes into place, no sort.
+    if (size === 1) return this.list.push(withOne(held, this.at[last]!)) - 1;
+    if (held.length + size > this.scratch.length) this.scratch = grown(this.scratch, held.length + size);
+    const scratch = this.scratch;
     size = 0;
     for (const id of held) scratch[size++] = id;
-    for (let m = markHead[node]!; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = at[m]!;
-    return classes.push(listOf(scratch, sortUnique(scratch, size))) - 1;
-  };
-
-  // States: the trie nodes in depth-first preorder (state 0 = root), children by character, then
-  // one sink per distinct set of prefix patterns matched on the way down (a leaf that would only
-  // lead to its sink is that sink). In preorder a node's
-  // first child is the next state, so a chain of single-child nodes (most of a trie of ARNs) is
-  // a run of consecutive states: the runtime walks such runs by comparing characters, touching
-  // one array sequentially.
-  const order = new Int32Array(nodeCount);
-  const stateOf = new Int32Array(nodeCount);
-  for (let q = 0, node = 0; ; ) {
-    order[q] = node;
-    stateOf[node] = q++;
-    if (firstChild[node]! >= 0) {
-      node = firstChild[node]!;
-      continue;
-    }
-    while (node !== 0 && nextSibling[node]! < 0) node = parent[node]!;
-    if (node === 0) break;
-    node = nextSibling[node]!;
+    for (let m = head; m >= 0; m = markNext[m]!) if (markPrefix[m] === prefix) scratch[size++] = this.at[m]!;
+    return this.list.push(listOf(scratch, sortUnique(scratch, size))) - 1;
   }
-  // The prefix patterns matched from the root to each node, as a class; classes are numbered in
-  // the order this loop meets them (the root, then each node's children, nodes in preorder).
-  const passClass = new Int32Array(nodeCount);
-  passClass[0] = classWithMarks(0, 0, 1);
-  const edgeChar = new Int32Array(Math.max(0, nodeCount - 1));
-  const edgeTarget = new Int32Array(Math.max(0, nodeCount - 1));
-  const edgeStart = new Int32Array(nodeCount + 1);
+}
+
+/** The ascending list `held` with `id` (a copy, as listOf makes it). */
+function withOne(held: readonly number[], id: number): number[] {
+  let place = 0;
+  while (place < held.length && held[place]! < id) place++;
+  const present = place < held.length && held[place] === id ? 1 : 0;
+  const list = new Array<number>(held.length + 1 - present);
+  for (let i = 0; i < place; i++) list[i] = held[i]!;
+  list[place] = id;
+  for (let i = place + present; i < held.length; i++) list[i + 1 - present] = held[i]!;
+  return list;
+}
+
+/**
+ * States: the trie nodes in depth-first preorder (state 0 = root), children by character. In
+ * preorder a node's first child is the next state, so a chain of single-child nodes (most of a
+ * trie of ARNs) is a run of consecutive states: the runtime walks such runs by comparing
+ * characters, touching one array sequentially. One walk numbers the states and lists their
+ * edges, a node's edge to a child getting its target when the child is numbered, and gives each
+ * node the prefix patterns matched from the root to it, as a class: classes are numbered in the
+ * order the walk meets them (the root, then each node's children, nodes in preorder). Once its
+ * parent has listed a node, the node's sibling and character are no longer needed: they hold the
+ * edge into it and its class. A state's class and first mark wait in stateClass and otherTarget
+ * for addSinks. (Numbering nodes in a walk of their own, then listing edges through that order
+ * and its inverse, took two more arrays and a pass.)
+ */
+function numberStates(trie: Trie, classes: TrieClasses, automaton: Automaton): void {
+  const { firstChild, nextSibling, nodeChar, markHead } = trie;
+  const { edgeStart, edgeChar, edgeTarget, otherTarget, stateClass } = automaton;
+  nodeChar[0] = classes.withMarks(0, markHead[0]!, 1);
+  const pending = [0];
   let edges = 0;
-  for (let q = 0; q < nodeCount; q++) {
-    const node = order[q]!;
+  for (let q = 0; q < firstChild.length; q++) {
+    const node = pending.pop()!;
+    if (q > 0) edgeTarget[nextSibling[node]!] = q;
+    const cls = nodeChar[node]!;
+    stateClass[q] = cls;
+    otherTarget[q] = markHead[node]!;
     edgeStart[q] = edges;
-    for (let child = firstChild[node]!; child >= 0; child = nextSibling[child]!) {
-      passClass[child] = classWithMarks(passClass[node]!, child, 1);
+    const listed = pending.length;
+    for (let child = firstChild[node]!; child >= 0; ) {
+      const next = nextSibling[child]!;
       edgeChar[edges] = nodeChar[child]!;
-      edgeTarget[edges++] = stateOf[child]!;
+      nextSibling[child] = edges++;
+      nodeChar[child] = classes.withMarks(cls, markHead[child]!, 1);
+      pending.push(child);
+      child = next;
+    }
+    // The first child comes off the stack first.
+    for (let i = listed, j = pending.length - 1; i < j; i++, j--) {
+      const swap = pending[i]!;
+      pending[i] = pending[j]!;
+      pending[j] = swap;
     }
   }
-  edgeStart[nodeCount] = edges;
+  edgeStart.fill(edges, firstChild.length);
+}
 
-  // Every pass class exists by now (the loop below adds only exact ones): a sink per class, -1 until made.
-  const sinkOfClass = new Int32Array(classes.length).fill(-1);
-  const sinkClass: number[] = [];
-  const otherTarget = new Int32Array(nodeCount + classes.length);
-  const stateClass = new Int32Array(nodeCount + classes.length);
-  for (let q = 0; q < nodeCount; q++) {
-    const node = order[q]!;
-    const cls = passClass[node]!;
-    const own = classWithMarks(cls, node, 0);
-    if (cls !== 0 && firstChild[node]! < 0 && own === cls) {
+/**
+ * Each state's own class (its pass class plus the exact patterns ending there) and where any
+ * other character goes: the sink of its pass class, or itself for a leaf past a prefix pattern,
+ * or nowhere (-1). Every pass class exists by now (this adds only exact ones): a sink per class,
+ * -1 until made.
+ */
+function addSinks(trie: Trie, classes: TrieClasses, automaton: Automaton): void {
+  const nodeCount = trie.size;
+  const { edgeStart, otherTarget, stateClass } = automaton;
+  const sinkOfClass = new Array<number>(classes.list.length).fill(-1);
+  for (let q = 0, sinks = 0; q < nodeCount; q++) {
+    const cls = stateClass[q]!;
+    const own = classes.withMarks(cls, otherTarget[q]!, 0);
+    if (cls !== 0 && edgeStart[q] === edgeStart[q + 1] && own === cls) {
       // A leaf past a prefix pattern (the `/` of `bucket/*`): nothing that follows changes its
       // class, so it is its own sink. The walk stops here, not one character later in a shared
       // sink at the far end of the states (a cache miss per check on a large trie).
       otherTarget[q] = q;
-      stateClass[q] = cls;
       continue;
     }
     let sink = -1;
     if (cls !== 0) {
       sink = sinkOfClass[cls]!;
       if (sink < 0) {
-        sink = nodeCount + sinkClass.length;
+        sink = nodeCount + sinks++;
         sinkOfClass[cls] = sink;
-        sinkClass.push(cls);
+        otherTarget[sink] = sink;
+        stateClass[sink] = cls;
       }
     }
     otherTarget[q] = sink;
     stateClass[q] = own;
   }
-  const states = nodeCount + sinkClass.length;
-  const sinkEdgeStart = new Int32Array(states + 1);
-  sinkEdgeStart.set(edgeStart.subarray(0, nodeCount + 1));
-  for (let k = 0; k < sinkClass.length; k++) {
-    sinkEdgeStart[nodeCount + k + 1] = edges;
-    otherTarget[nodeCount + k] = nodeCount + k;
-    stateClass[nodeCount + k] = sinkClass[k]!;
-  }
-  return {
-    edgeStart: sinkEdgeStart,
-    edgeChar: edgeChar.slice(0, edges),
-    edgeTarget: edgeTarget.slice(0, edges),
-    otherTarget: otherTarget.slice(0, states),
-    stateClass: stateClass.slice(0, states),
-    classes,
-  };
 }
 
 /**
@@ -501,11 +568,4 @@ export function listOf(values: Int32Array, size: number): number[] {
   const list = new Array<number>(size);
   for (let i = 0; i < size; i++) list[i] = values[i]!;
   return list;
-}
-
-/** A copy of `values` with `size` elements, the new ones -1. */
-function grownFilled(values: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(size).fill(-1);
-  bigger.set(values);
-  return bigger;
 }

@@ -575,6 +575,76 @@ function isMainShaped(tokens: ArrayLike<GlobToken>, from = 0, to = tokens.length
   return true;
 }
 
+/**
+ * One pass over the patterns: wild statement patterns (not literal or prefix, ids ascending)
+ * get a bit each, up to WILD_BITS, in `patternBit`; everything else is matched by the main
+ * automaton (mainIds, ascending), save the probes (a statement pattern that is also a probe but
+ * got no bit is in both); the main automaton is a trie when those are all literal or prefix.
+ */
+function splitPatterns(patterns: IntLists, isStatementPattern: Uint8Array, wildProbes: readonly number[], patternBit: Int32Array) {
+  const tokens = patterns.data;
+  const starts = patterns.starts;
+  const probe = new Uint8Array(patterns.size);
+  for (const p of wildProbes) probe[p] = 1;
+  const wildStatement: number[] = [];
+  const mainIds = new Int32Array(patterns.size);
+  let mainCount = 0;
+  let trie = true;
+  for (let p = 0; p < patterns.size; p++) {
+    const shaped = isMainShaped(tokens, starts[p]!, starts[p + 1]!);
+    if (!shaped && isStatementPattern[p] === 1 && wildStatement.push(p) <= WILD_BITS) {
+      patternBit[p] = 1 << (wildStatement.length - 1);
+      continue;
+    }
+    if (probe[p] === 1 && isStatementPattern[p] === 0) continue;
+    mainIds[mainCount++] = p;
+    if (!shaped) trie = false;
+  }
+  return { wildStatement, mainIds: mainIds.subarray(0, mainCount), trie };
+}
+
+/**
+ * Per pattern, how many of `classes` hold it; and the statement patterns more than
+ * BROAD_THRESHOLD classes hold (as they cross it).
+ */
+function classCounts(classes: readonly (readonly number[])[], isStatementPattern: Uint8Array): { classCount: Int32Array; widespread: number[] } {
+  const classCount = new Int32Array(isStatementPattern.length);
+  const widespread: number[] = [];
+  for (let k = 0; k < classes.length; k++) {
+    const ids = classes[k]!;
+    for (let i = 0; i < ids.length; i++) {
+      const p = ids[i]!;
+      if (++classCount[p]! === BROAD_THRESHOLD + 1 && isStatementPattern[p] === 1) widespread.push(p);
+    }
+  }
+  return { classCount, widespread };
+}
+
+/**
+ * The classes of each narrow pattern (patternBit 0), ascending:
+ * patternClassList[patternClassStart[p] .. patternClassStart[p + 1]); and each class's bits of
+ * the broad and wild patterns. A pattern's list fills from its end down, classes taken last
+ * first, counting `classCount` down to 0.
+ */
+function listClasses(classes: readonly (readonly number[])[], patternBit: Int32Array, classCount: Int32Array) {
+  const patternCount = patternBit.length;
+  const patternClassStart = new Int32Array(patternCount + 1);
+  for (let p = 0; p < patternCount; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
+  const patternClassList = new Int32Array(patternClassStart[patternCount]!);
+  const mainBits = new Int32Array(classes.length);
+  for (let k = classes.length - 1; k >= 0; k--) {
+    const ids = classes[k]!;
+    let bits = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const p = ids[i]!;
+      if (patternBit[p] === 0) patternClassList[patternClassStart[p]! + --classCount[p]!] = k;
+      else bits |= patternBit[p]!;
+    }
+    mainBits[k] = bits;
+  }
+  return { patternClassStart, patternClassList, mainBits };
+}
+
 /** Pattern p's tokens, as a view of the interner's packed copy. */
 function tokensOf(patterns: IntLists, p: number): Int32Array {
   return patterns.data.subarray(patterns.start(p), patterns.end(p));
@@ -593,56 +663,40 @@ function buildDimension(
   exact: boolean,
 ): Space {
   // Wild statement patterns get a bit each, up to WILD_BITS; the rest join the main automaton.
-  const tokens = patterns.data;
+  // The loops over every pattern and class are functions of their own (splitPatterns and on),
+  // and few: V8 compiles a long-running loop while it runs (OSR), each loop first running a
+  // while in the interpreter, and in a function of several loops that code deoptimizes at the
+  // first one that has not run yet (inline here, they ran partly in the interpreter, recompiling).
   const patternCount = patterns.size;
-  const shapedAsMain = (p: number) => isMainShaped(tokens, patterns.start(p), patterns.end(p));
-  const wildStatement: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (isStatementPattern[p] === 1 && !shapedAsMain(p)) wildStatement.push(p);
-  const bitted = new Set(wildStatement.slice(0, WILD_BITS));
-  const probes = new Set(wildProbes);
-  const wildIds = [...new Set([...bitted, ...probes])].sort((a, b) => a - b);
-  // Everything else is matched by the main automaton: a statement pattern that is also a probe
-  // but got no bit is in both.
-  const mainIds: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (!bitted.has(p) && (!probes.has(p) || isStatementPattern[p] === 1)) mainIds.push(p);
   const patternBit = new Int32Array(patternCount);
-  wildStatement.slice(0, WILD_BITS).forEach((p, bit) => { patternBit[p] = 1 << bit; });
+  const { wildStatement, mainIds, trie } = splitPatterns(patterns, isStatementPattern, wildProbes, patternBit);
+  const bitted = wildStatement.slice(0, WILD_BITS);
+  const wildIds = [...new Set([...bitted, ...wildProbes])].sort((a, b) => a - b);
 
   // Literal and prefix patterns make a trie, built directly; wild overflow needs the general
   // construction. The trie's classes name patterns by their ids here already (PatternSlices);
   // the general construction's by their place in mainIds.
-  const trie = mainIds.every(shapedAsMain);
   const main = trie
-    ? buildTrieAutomaton({ tokens, start: patterns.starts, at: Int32Array.from(mainIds) })
-    : buildAutomaton(mainIds.map((p) => tokensOf(patterns, p)));
+    ? buildTrieAutomaton({ tokens: patterns.data, start: patterns.starts, at: mainIds })
+    : buildAutomaton(Array.from(mainIds, (p) => tokensOf(patterns, p)));
   const wild = buildAutomaton(wildIds.map((p) => tokensOf(patterns, p)));
   const classes = trie ? main.classes : main.classes.map((local) => local.map((i) => mainIds[i]!));
   const wildClasses = wild.classes.map((local) => local.map((i) => wildIds[i]!));
 
   // The most widespread main patterns become broad: tracked by a bit instead of by entries.
-  const classCount = new Int32Array(patternCount);
-  for (const ids of classes) for (const p of ids) classCount[p] = classCount[p]! + 1;
+  const { classCount, widespread } = classCounts(classes, isStatementPattern);
   let nextBit = Math.min(WILD_BITS, wildStatement.length);
-  const widespread: number[] = [];
-  for (let p = 0; p < patternCount; p++) if (classCount[p]! > BROAD_THRESHOLD && isStatementPattern[p] === 1) widespread.push(p);
   widespread
     .sort((a, b) => classCount[b]! - classCount[a]! || a - b)
     .slice(0, BROAD_BITS - nextBit)
     .forEach((p) => { patternBit[p] = 1 << nextBit++; });
-  // The classes of each narrow pattern, in class order (a broad or wild pattern lists none).
-  const patternClassStart = new Int32Array(patternCount + 1);
-  for (let p = 0; p < patternCount; p++) patternClassStart[p + 1] = patternClassStart[p]! + (patternBit[p] === 0 ? classCount[p]! : 0);
-  const patternClassList = new Int32Array(patternClassStart[patternCount]!);
-  const cursor = patternClassStart.slice(0, patternCount);
-  classes.forEach((ids, k) => { for (const p of ids) if (patternBit[p] === 0) patternClassList[cursor[p]!++] = k; });
-
+  const { patternClassStart, patternClassList, mainBits } = listClasses(classes, patternBit, classCount);
+  const mainGroup = mappedToInts(classes, mainGroupOf);
   const bitsOf = (ids: readonly number[]) => {
     let bits = 0;
     for (const p of ids) bits |= patternBit[p]!;
     return bits;
   };
-  const mainBits = mappedToInts(classes, bitsOf);
-  const mainGroup = mappedToInts(classes, mainGroupOf);
   const wildBits = mappedToInts(wildClasses, bitsOf);
   const facts = wildClasses.map(wildFactsOf);
   const wildGroup = Int32Array.from(facts, (f) => f.group);
@@ -653,7 +707,7 @@ function buildDimension(
       main, mainBits, mainGroup, wild, wildBits, wildGroup, wildKms, groupCount, literals: [],
       // The statements' wild patterns only: the runtime still walks for the probes when the gate
       // is shut, stopping where no probe can match any more (runtime/index.ts, shutNodes).
-      wildGate: exact ? wildGate([...bitted].map((p) => tokensOf(patterns, p))) : undefined,
+      wildGate: exact ? wildGate(bitted.map((p) => tokensOf(patterns, p))) : undefined,
       resume: wildIds.length === 0 ? new Int32Array(0) : resumePoints(main, wild),
     },
     classes, groupCount, patternBit, patternClassStart, patternClassList,
