@@ -108,7 +108,7 @@ export function tableToPayload(
       index: int32Bytes(table.provenance.map((p) => p.index)),
       layer: table.provenance.map((p) => p.layer),
       deny: int32Bytes(table.provenance.map((p) => (p.effect === "Deny" ? 1 : 0))),
-      text: encodeStatementSources(table.provenance.map((p) => statementText(p.policy, p.index))),
+      text: encodeStatementSources(table.provenance.length, (id) => statementText(table.provenance[id]!.policy, table.provenance[id]!.index)),
     },
   };
 }

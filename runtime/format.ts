@@ -218,9 +218,255 @@ export type WireStatementSource = readonly [
   conditions: readonly string[], at: string | null,
 ];
 
-/** Encodes the statement texts of a payload's provenance. */
-export function encodeStatementSources(sources: readonly WireStatementSource[]): Uint8Array {
-  return packr.pack(sources);
+/**
+ * Encodes the statement texts of a payload's provenance: sourceOf(i) for each of `count`
+ * statements, asked for once each and measured as it comes; its strings are kept in one list, then
+ * written. Measured at 100,000 statements: keeping the tuples instead cost ~60 ms (the scavenger
+ * copies every one of them), and asking for them twice, to measure then write, cost a walk of the
+ * workspace's statements again (~20 ms).
+ */
+export function encodeStatementSources(count: number, sourceOf: (statement: number) => WireStatementSource): Uint8Array {
+  const strings: string[] = [];
+  // Per statement: its lists' lengths (principals -1 when null) and its flags.
+  const shapes: number[] = [];
+  const measure = new PlainWriter(undefined);
+  measure.arrayHeader(count);
+  const keep = (list: readonly string[]) => {
+    measure.strings(list);
+    for (let i = 0; i < list.length; i++) strings.push(list[i]!);
+    return list.length;
+  };
+  for (let i = 0; i < count; i++) {
+    // Fields by index: destructuring a tuple goes through its iterator, which unoptimized code pays for.
+    const source = sourceOf(i);
+    const principals = source[4];
+    const at = source[7];
+    measure.arrayHeader(8);
+    const actions = keep(source[0]);
+    measure.boolean(source[1]);
+    const resources = keep(source[2]);
+    measure.boolean(source[3]);
+    let principalCount = -1;
+    if (principals === null) measure.nil();
+    else principalCount = keep(principals);
+    measure.boolean(source[5]);
+    const conditions = keep(source[6]);
+    if (at === null) measure.nil();
+    else {
+      measure.string(at);
+      strings.push(at);
+    }
+    const flags = (source[1] ? NOT_ACTION : 0) | (source[3] ? NOT_RESOURCE : 0) | (source[5] ? NOT_PRINCIPAL : 0) | (at === null ? 0 : LOCATED);
+    shapes.push(actions, resources, principalCount, conditions, flags);
+  }
+  const out = new PlainWriter(new Uint8Array(measure.at));
+  out.arrayHeader(count);
+  let next = 0;
+  for (let shape = 0; shape < shapes.length; shape += STATEMENT_SHAPE) {
+    const flags = shapes[shape + 4]!;
+    out.arrayHeader(8);
+    next = out.stringRun(strings, next, shapes[shape]!);
+    out.boolean((flags & NOT_ACTION) !== 0);
+    next = out.stringRun(strings, next, shapes[shape + 1]!);
+    out.boolean((flags & NOT_RESOURCE) !== 0);
+    const principals = shapes[shape + 2]!;
+    if (principals < 0) out.nil();
+    else next = out.stringRun(strings, next, principals);
+    out.boolean((flags & NOT_PRINCIPAL) !== 0);
+    next = out.stringRun(strings, next, shapes[shape + 3]!);
+    if ((flags & LOCATED) === 0) out.nil();
+    else out.string(strings[next++]!);
+  }
+  if (out.at !== measure.at) throw new Error("internal error: the statement texts were not the size they were measured");
+  return out.bytes!;
+}
+
+const STATEMENT_SHAPE = 5;
+const NOT_ACTION = 1;
+const NOT_RESOURCE = 2;
+const NOT_PRINCIPAL = 4;
+const LOCATED = 8;
+
+/**
+ * Writes the cold part and the statement texts in the bytes msgpackr writes for them with
+ * MSGPACK_OPTIONS (test/bundle/plain-msgpack.test.ts compares the two), each twice by the same
+ * code: first by a writer without bytes, which only counts them, then into bytes of exactly that
+ * size. msgpackr packs into a buffer that it grows fourfold and then copies out: the statement
+ * texts and the cold part (7.4 MB at 100,000 statements) cost ~35 MB of such buffers, external
+ * memory enough to start a mark-compact of the compiler's whole heap (~200 ms).
+ */
+class PlainWriter {
+  /** Where the next value goes: once done, how many bytes were written (or counted). */
+  at: number;
+
+  constructor(readonly bytes: Uint8Array | undefined, at = 0) {
+    this.at = at;
+  }
+
+  nil(): void {
+    if (this.bytes !== undefined) this.bytes[this.at] = 0xc0;
+    this.at++;
+  }
+
+  boolean(value: boolean): void {
+    if (this.bytes !== undefined) this.bytes[this.at] = value ? 0xc3 : 0xc2;
+    this.at++;
+  }
+
+  /** fixarray, array 16 or 32. */
+  arrayHeader(length: number): void {
+    const bytes = this.bytes;
+    const at = this.at;
+    if (length < 0x10) {
+      if (bytes !== undefined) bytes[at] = 0x90 | length;
+      this.at = at + 1;
+    } else if (length < 0x10000) {
+      if (bytes !== undefined) writeHeader16(bytes, at, 0xdc, length);
+      this.at = at + 3;
+    } else {
+      if (bytes !== undefined) writeHeader32(bytes, at, 0xdd, length);
+      this.at = at + 5;
+    }
+  }
+
+  /** Always map 16, as msgpackr writes objects when useRecords is false. */
+  mapHeader(count: number): void {
+    if (this.bytes !== undefined) writeHeader16(this.bytes, this.at, 0xde, count);
+    this.at += 3;
+  }
+
+  binary(value: Uint8Array): void {
+    const length = value.length;
+    const header = binaryHeaderSize(length);
+    if (this.bytes !== undefined) {
+      writeBinaryHeader(this.bytes, this.at, length);
+      this.bytes.set(value, this.at + header);
+    }
+    this.at += header + length;
+  }
+
+  strings(list: readonly string[]): void {
+    this.arrayHeader(list.length);
+    for (let i = 0; i < list.length; i++) this.string(list[i]!);
+  }
+
+  /** `strings[from .. from + count)` as an array; returns where it ends. */
+  stringRun(strings: readonly string[], from: number, count: number): number {
+    this.arrayHeader(count);
+    for (let i = from; i < from + count; i++) this.string(strings[i]!);
+    return from + count;
+  }
+
+  nullableStrings(list: readonly (string | null)[]): void {
+    this.arrayHeader(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i]!;
+      if (s === null) this.nil();
+      else this.string(s);
+    }
+  }
+
+  string(s: string): void {
+    if (this.bytes === undefined) this.at += stringSize(utf8Length(s));
+    else this.at = writeString(this.bytes, this.at, s);
+  }
+}
+
+/** A string's msgpack size: the str header (fixstr, str 8, 16 or 32) and its UTF-8 bytes. */
+function stringSize(length: number): number {
+  return (length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5) + length;
+}
+
+/** A string's UTF-8 length as writeString writes it: a lone surrogate takes 3 bytes, encoded or replaced. */
+function utf8Length(s: string): number {
+  let length = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) length += 1;
+    else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 2; // 4 bytes for the pair's 2 units
+      i++;
+    } else length += 2;
+  }
+  return length;
+}
+
+/**
+ * Strings of this many UTF-16 units or more msgpackr encodes through Buffer (U+FFFD for a lone
+ * surrogate); shorter ones by its own loop (a lone surrogate as its 3-byte form).
+ */
+const NATIVE_UTF8_FROM = 0x40;
+
+/**
+ * Writes a msgpack string as msgpackr does: the bytes go after a header sized for the string's
+ * UTF-16 length (its UTF-8 length is at least that), then move up when that header was short.
+ */
+function writeString(bytes: Uint8Array, at: number, s: string): number {
+  const units = s.length;
+  const guess = units < 0x20 ? 1 : units < 0x100 ? 2 : units < 0x10000 ? 3 : 5;
+  const replaceLone = units >= NATIVE_UTF8_FROM;
+  let to = at + guess;
+  for (let i = 0; i < units; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      bytes[to++] = c;
+    } else if (c < 0x800) {
+      bytes[to++] = (c >> 6) | 0xc0;
+      bytes[to++] = (c & 0x3f) | 0x80;
+    } else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      c = 0x10000 + ((c & 0x3ff) << 10) + (s.charCodeAt(++i) & 0x3ff);
+      bytes[to++] = (c >> 18) | 0xf0;
+      bytes[to++] = ((c >> 12) & 0x3f) | 0x80;
+      bytes[to++] = ((c >> 6) & 0x3f) | 0x80;
+      bytes[to++] = (c & 0x3f) | 0x80;
+    } else {
+      if (replaceLone && (c & 0xf800) === 0xd800) c = 0xfffd;
+      bytes[to++] = (c >> 12) | 0xe0;
+      bytes[to++] = ((c >> 6) & 0x3f) | 0x80;
+      bytes[to++] = (c & 0x3f) | 0x80;
+    }
+  }
+  const length = to - at - guess;
+  const header = length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+  if (header !== guess) bytes.copyWithin(at + header, at + guess, to);
+  if (header === 1) bytes[at] = 0xa0 | length;
+  else if (header === 2) {
+    bytes[at] = 0xd9;
+    bytes[at + 1] = length;
+  } else if (header === 3) writeHeader16(bytes, at, 0xda, length);
+  else writeHeader32(bytes, at, 0xdb, length);
+  return at + header + length;
+}
+
+function binaryHeaderSize(length: number): number {
+  return length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
+}
+
+/** Writes a msgpack binary header for `length` bytes (bin 8, 16 or 32, as msgpackr chooses); returns where the bytes go. */
+function writeBinaryHeader(bytes: Uint8Array, at: number, length: number): number {
+  if (length < 0x100) {
+    bytes[at] = 0xc4;
+    bytes[at + 1] = length;
+  } else if (length < 0x10000) writeHeader16(bytes, at, 0xc5, length);
+  else writeHeader32(bytes, at, 0xc6, length);
+  return at + binaryHeaderSize(length);
+}
+
+/** A type byte and a 16-bit big-endian length. */
+function writeHeader16(bytes: Uint8Array, at: number, type: number, length: number): void {
+  bytes[at] = type;
+  bytes[at + 1] = length >> 8;
+  bytes[at + 2] = length & 0xff;
+}
+
+/** A type byte and a 32-bit big-endian length. */
+function writeHeader32(bytes: Uint8Array, at: number, type: number, length: number): void {
+  bytes[at] = type;
+  bytes[at + 1] = length >>> 24;
+  bytes[at + 2] = (length >> 16) & 0xff;
+  bytes[at + 3] = (length >> 8) & 0xff;
+  bytes[at + 4] = length & 0xff;
 }
 
 /** Decodes `provenance.text`; throws BundleError when it is not a list of statement sources. */
@@ -327,23 +573,50 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
     kinds: payload.kinds,
     predicates: payload.predicates,
     statements: provenance.policy.length,
-    cold: packr.pack({
-      literals: [actions.literals, resources.literals],
-      // policy ids and layer names repeat (a policy's statements, every statement of a layer):
-      // each is written once, and a statement names them by index
-      provenance: {
-        ...dictionary("policies", "policy", provenance.policy), sid: provenance.sid, index: provenance.index,
-        ...dictionary("layers", "layer", provenance.layer), deny: provenance.deny, text: provenance.text,
-      },
-    }),
+    // INVARIANT: last. Packed empty too: the cold part is written straight into the bundle.
+    cold: COLD_PLACEHOLDER,
   };
-  // The payload is this msgpack with the empty binary replaced by the arena's: a binary header
-  // (as msgpack writes one for its length) and the arena (arenaInto).
+  // policy ids and layer names repeat (a policy's statements, every statement of a layer): each
+  // is written once, and a statement names them by index
+  const policies = dictionary(provenance.policy);
+  const layers = dictionary(provenance.layer);
+  const writeCold = (out: PlainWriter) => {
+    out.mapHeader(2);
+    out.string("literals");
+    out.arrayHeader(2);
+    out.strings(actions.literals);
+    out.strings(resources.literals);
+    out.string("provenance");
+    out.mapHeader(8);
+    out.string("policies");
+    out.strings(policies.names);
+    out.string("policy");
+    out.binary(policies.indices);
+    out.string("sid");
+    out.nullableStrings(provenance.sid);
+    out.string("index");
+    out.binary(provenance.index);
+    out.string("layers");
+    out.strings(layers.names);
+    out.string("layer");
+    out.binary(layers.indices);
+    out.string("deny");
+    out.binary(provenance.deny);
+    out.string("text");
+    out.binary(provenance.text);
+  };
+  // The payload is this msgpack with the two empty binaries replaced: the arena's by a binary
+  // header (as msgpack writes one for its length) and the arena (arenaInto), the cold part's by
+  // the cold part, written in place.
   const packed = packr.pack(wire);
-  const placeholder = placeholderAt(packed);
+  const arenaPlaceholder = arenaPlaceholderAt(packed);
+  const coldPlaceholder = packed.length - PLACEHOLDER_BYTES;
+  if (packed[coldPlaceholder] !== 0xc4 || packed[coldPlaceholder + 1] !== 0) throw new Error("internal error: the cold part is not where the payload ends");
   const arenaLength = 4 + 4 * lengths.reduce((a, b) => a + b, 0);
-  const header = binaryHeader(arenaLength);
-  const bodyLength = placeholder + header.length + arenaLength + (packed.length - placeholder - PLACEHOLDER_BYTES);
+  const coldMeasure = new PlainWriter(undefined);
+  writeCold(coldMeasure);
+  const coldLength = coldMeasure.at;
+  const bodyLength = coldPlaceholder - PLACEHOLDER_BYTES + binaryHeaderSize(arenaLength) + arenaLength + binaryHeaderSize(coldLength) + coldLength;
   const signed = HEADER_BYTES + bodyLength + DIGEST_BYTES;
   // Unsigned (the usual case): one buffer, the signature block's length (0) included.
   const head = new Uint8Array(sign === undefined ? signed + SIGNATURE_LENGTH_BYTES : signed);
@@ -351,11 +624,14 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
   const view = new DataView(head.buffer);
   view.setUint32(4, FORMAT_VERSION, true);
   view.setUint32(8, bodyLength, true);
-  head.set(packed.subarray(0, placeholder), HEADER_BYTES);
-  head.set(header, HEADER_BYTES + placeholder);
-  const arenaAt = HEADER_BYTES + placeholder + header.length;
+  head.set(packed.subarray(0, arenaPlaceholder), HEADER_BYTES);
+  const arenaAt = writeBinaryHeader(head, HEADER_BYTES + arenaPlaceholder, arenaLength);
   arenaInto(head, arenaAt, payload.tables);
-  head.set(packed.subarray(placeholder + PLACEHOLDER_BYTES), arenaAt + arenaLength);
+  head.set(packed.subarray(arenaPlaceholder + PLACEHOLDER_BYTES, coldPlaceholder), arenaAt + arenaLength);
+  const coldAt = writeBinaryHeader(head, arenaAt + arenaLength + coldPlaceholder - arenaPlaceholder - PLACEHOLDER_BYTES, coldLength);
+  const cold = new PlainWriter(head, coldAt);
+  writeCold(cold);
+  if (cold.at !== HEADER_BYTES + bodyLength) throw new Error("internal error: the cold part was not the size it was measured");
   head.set(digest(head.subarray(0, HEADER_BYTES + bodyLength)), HEADER_BYTES + bodyLength);
   if (sign === undefined) return head; // the signature block's length, 0, is already there
   const { keyId, signature } = sign(head);
@@ -367,35 +643,37 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
   return out;
 }
 
-/** What `tables` is packed as before the arena takes its place: an empty binary (bin 8, length 0). */
+/** What `tables` and `cold` are packed as before the arena and the cold part take their places: an empty binary (bin 8, length 0). */
 const ARENA_PLACEHOLDER = new Uint8Array(0);
+const COLD_PLACEHOLDER = new Uint8Array(0);
 const PLACEHOLDER_BYTES = 2;
 
 /**
- * Where the placeholder binary is in the packed payload: right after the map header and the key
- * `tables` (neither holds a bin 8 marker), within the first bytes.
+ * Where the arena's placeholder binary is in the packed payload: right after the map header and
+ * the key `tables` (neither holds a bin 8 marker), within the first bytes.
  */
-function placeholderAt(packed: Uint8Array): number {
+function arenaPlaceholderAt(packed: Uint8Array): number {
   for (let k = 0; k < 32; k++) if (packed[k] === 0xc4 && packed[k + 1] === 0 && k > 0) return k;
   throw new Error("internal error: the tables binary is not where the payload starts");
 }
 
-/** A msgpack binary header for `length` bytes, as msgpack (and msgpackr) write it: bin 8, 16 or 32. */
-function binaryHeader(length: number): Uint8Array {
-  if (length < 0x100) return Uint8Array.of(0xc4, length);
-  if (length < 0x10000) return Uint8Array.of(0xc5, length >> 8, length & 0xff);
-  return Uint8Array.of(0xc6, length >>> 24, (length >> 16) & 0xff, (length >> 8) & 0xff, length & 0xff);
-}
-
-/** `{ [names]: the distinct strings, first seen first, [indices]: int32Bytes of each string's index }`. */
-function dictionary<N extends string, I extends string>(names: N, indices: I, strings: readonly string[]): Record<N, string[]> & Record<I, Uint8Array> {
+/** The distinct strings, first seen first, and int32Bytes of each string's index among them. */
+function dictionary(strings: readonly string[]): { names: string[]; indices: Uint8Array } {
   const index = new Map<string, number>();
-  const ids = strings.map((name) => {
-    let id = index.get(name);
-    if (id === undefined) index.set(name, (id = index.size));
-    return id;
-  });
-  return { [names]: [...index.keys()], [indices]: int32Bytes(ids) } as Record<N, string[]> & Record<I, Uint8Array>;
+  const ids = new Int32Array(strings.length);
+  let previous: string | undefined;
+  let id = -1;
+  for (let i = 0; i < strings.length; i++) {
+    const name = strings[i]!;
+    // Runs are the rule (a policy's statements are consecutive): one compare instead of a lookup.
+    if (name !== previous) {
+      id = index.get(name) ?? index.size;
+      if (id === index.size) index.set(name, id);
+      previous = name;
+    }
+    ids[i] = id;
+  }
+  return { names: [...index.keys()], indices: int32Bytes(ids) };
 }
 
 /** The strings a dictionary names, or undefined when its indices are not all in range. */
