@@ -150,80 +150,156 @@ const FAN_EDGES = 5;
  * An automaton in the runtime's layout (runtime/wire.ts): a record per state, the edges other
  * than run edges, skip lists and fan rows through aux records, and the character columns of the
  * dense and fan rows.
+ *
+ * A compile runs each of these loops once, over every state (575,000 at 100,000 statements), so
+ * they run unoptimized until V8 has compiled them on the spot (OSR), which takes tens of ms when
+ * the compiler thread is busy: at 100,000 statements the first automaton took 55 ms, the larger
+ * second one 12. Hence few passes, each a function of its own (code after a loop that had not run
+ * yet has no type feedback, and a second pass there fell back to unoptimized code), with the rare
+ * states' work out of the loop (AuxRecords).
  */
 function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Array>; width: number } {
   const states = a.otherTarget.length;
-  // The alphabet: a column per character some edge names; column 0 for the others.
-  const chars = [...new Set(a.edgeChar)].sort((x, y) => x - y);
-  const width = chars.length + 1;
-  const column = new Map<number, number>();
-  const ascii = new Int32Array(128);
-  const wide: number[] = [];
-  chars.forEach((char, i) => {
-    column.set(char, i + 1);
-    if (char < 128) ascii[char] = i + 1;
-    else wide.push(char, i + 1);
-  });
-  const small = states * width <= DENSE_CELLS;
   const nodes = new Int32Array(NODE * (states + 1));
-  // At most every edge is listed (run edges are not): filled up to edgeCount, then cut.
-  const edges = new Int32Array(2 * a.edgeChar.length);
-  let edgeCount = 0;
-  const aux: number[] = [];
-  const skip: number[] = [];
-  const fanStates: number[] = [];
-  for (let s = 0; s < states; s++) {
-    const first = a.edgeStart[s]!;
-    const end = a.edgeStart[s + 1]!;
-    const other = a.otherTarget[s]!;
-    // The run edge: to the next state, taken by one compare (the rest of a trie chain).
+  const ascii = new Int32Array(128);
+  const wideChars = new Set<number>();
+  const edges = new Int32Array(2 * scanEdges(a, nodes, ascii, wideChars));
+  const { wide, width } = alphabet(ascii, wideChars);
+  const small = states * width <= DENSE_CELLS;
+  const { aux, skip, fanStates } = stateRecords(a, nodes, edges, small);
+  const columns = { ascii, wide, width };
+  const dense = new Int32Array(small ? states * width : 0);
+  if (small) for (let s = 0; s < states; s++) transitionRow(a, columns, dense, s, s);
+  const fan = new Int32Array(fanStates.length * width);
+  fanStates.forEach((s, row) => transitionRow(a, columns, fan, row, s));
+  return {
+    tables: { nodes, edges, aux: Int32Array.from(aux), skip: Int32Array.from(skip), dense, fan, ascii, wide: Int32Array.from(wide) },
+    width,
+  };
+}
+
+/**
+ * One pass over the edges: marks the characters they name (ASCII ones in `ascii`, the others in
+ * `wideChars`), finds each state's run edge (to the next state, taken by one compare: the rest
+ * of a trie chain) and writes it in the state's record. Returns how many edges are not run edges
+ * (the edges the records list).
+ */
+function scanEdges(a: Automaton, nodes: Int32Array, ascii: Int32Array, wideChars: Set<number>): number {
+  const { edgeStart, edgeChar, edgeTarget } = a;
+  let listed = 0;
+  for (let s = 0; s + 1 < edgeStart.length; s++) {
+    const end = edgeStart[s + 1]!;
     let run = RUN_NONE;
-    for (let e = first; e < end && run === RUN_NONE; e++) if (a.edgeTarget[e] === s + 1) run = a.edgeChar[e]!;
+    for (let e = edgeStart[s]!; e < end; e++) {
+      const char = edgeChar[e]!;
+      if (char < 128) ascii[char] = 1;
+      else wideChars.add(char);
+      if (edgeTarget[e] === s + 1 && run === RUN_NONE) run = char;
+      else listed++;
+    }
+    nodes[NODE * s + N_RUN] = run;
+  }
+  return listed;
+}
+
+/**
+ * The alphabet of the characters scanEdges marked: a column per character, in character order;
+ * column 0 for the others. Turns `ascii` into the ASCII characters' columns; `wide` holds
+ * (character, column) pairs for the others.
+ */
+function alphabet(ascii: Int32Array, wideChars: Set<number>): { wide: number[]; width: number } {
+  let width = 1;
+  for (let char = 0; char < 128; char++) if (ascii[char] !== 0) ascii[char] = width++;
+  const wide: number[] = [];
+  for (const char of [...wideChars].sort((x, y) => x - y)) wide.push(char, width++);
+  return { wide, width };
+}
+
+/**
+ * The rest of the states' records (after scanEdges), and their listed edges; then the sentinel
+ * record that ends the last state's edges. The few states that loop on other characters or
+ * have a fan row are left to AuxRecords, out of this loop (see automatonTables).
+ */
+function stateRecords(a: Automaton, nodes: Int32Array, edges: Int32Array, small: boolean): AuxRecords {
+  const { edgeStart, edgeChar, edgeTarget, otherTarget, stateClass } = a;
+  const states = otherTarget.length;
+  const records = new AuxRecords();
+  let edgeCount = 0;
+  for (let s = 0; s < states; s++) {
+    const first = edgeStart[s]!;
+    const end = edgeStart[s + 1]!;
+    const other = otherTarget[s]!;
     const at = NODE * s;
+    const run = nodes[at + N_RUN]!;
     nodes[at + N_EDGES] = edgeCount;
     for (let e = first; e < end; e++) {
-      if (a.edgeChar[e] === run) continue;
-      edges[2 * edgeCount] = a.edgeChar[e]!;
-      edges[2 * edgeCount++ + 1] = a.edgeTarget[e]!;
+      if (edgeChar[e] === run) continue;
+      edges[2 * edgeCount] = edgeChar[e]!;
+      edges[2 * edgeCount++ + 1] = edgeTarget[e]!;
     }
     nodes[at + N_OTHER] = other;
-    nodes[at + N_CLASS] = a.stateClass[s]!;
-    let skipAt = -1;
-    if (other === s) {
-      const leaving: number[] = [];
-      for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) leaving.push(a.edgeChar[e]!);
-      if (leaving.length >= 1 && leaving.length <= 3) {
-        skipAt = skip.length;
-        skip.push(leaving[0]!, leaving[1] ?? -1, leaving[2] ?? -1);
-      }
-    }
-    const fan = !small && end - first >= FAN_EDGES ? fanStates.push(s) - 1 : -1;
-    if (skipAt >= 0 || fan >= 0) {
-      nodes[at + N_RUN] = RUN_AUX - aux.length / AUX;
-      aux.push(run, skipAt, fan);
-    } else {
-      nodes[at + N_RUN] = first === end && other === s ? RUN_SINK : run;
-    }
+    nodes[at + N_CLASS] = stateClass[s]!;
+    if (other === s || (!small && end - first >= FAN_EDGES)) nodes[at + N_RUN] = records.add(a, s, run, small);
   }
-  // The sentinel: it ends the last state's edges.
   nodes[NODE * states + N_RUN] = RUN_NONE;
   nodes[NODE * states + N_EDGES] = edgeCount;
   nodes[NODE * states + N_OTHER] = -1;
-  const fill = (table: Int32Array, row: number, s: number) => {
-    table.fill(a.otherTarget[s]!, row * width, (row + 1) * width);
-    for (let e = a.edgeStart[s]!; e < a.edgeStart[s + 1]!; e++) table[row * width + column.get(a.edgeChar[e]!)!] = a.edgeTarget[e]!;
-  };
-  const dense = new Int32Array(small ? states * width : 0);
-  if (small) for (let s = 0; s < states; s++) fill(dense, s, s);
-  const fan = new Int32Array(fanStates.length * width);
-  fanStates.forEach((s, row) => fill(fan, row, s));
-  return {
-    tables: {
-      nodes, edges: edges.slice(0, 2 * edgeCount), aux: Int32Array.from(aux), skip: Int32Array.from(skip),
-      dense, fan, ascii, wide: Int32Array.from(wide),
-    },
-    width,
-  };
+  return records;
+}
+
+/** The aux records (AUX ints each), skip lists (3 characters each) and fan row states of an automaton's states. */
+class AuxRecords {
+  readonly aux: number[] = [];
+  readonly skip: number[] = [];
+  readonly fanStates: number[] = [];
+
+  /**
+   * Adds what state s needs, which loops on other characters or has FAN_EDGES edges: a skip list
+   * (the characters that leave it, when 1 to 3 do), a fan row (in a large automaton), both through
+   * an aux record. Returns its run field: the aux record, RUN_SINK (nothing leaves it), or `run`.
+   */
+  add(a: Automaton, s: number, run: number, small: boolean): number {
+    const first = a.edgeStart[s]!;
+    const end = a.edgeStart[s + 1]!;
+    let skipAt = -1;
+    if (a.otherTarget[s] === s) {
+      let leaving = 0;
+      for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) leaving++;
+      if (leaving >= 1 && leaving <= 3) {
+        skipAt = this.skip.length;
+        for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) this.skip.push(a.edgeChar[e]!);
+        for (; leaving < 3; leaving++) this.skip.push(-1);
+      }
+    }
+    const fan = !small && end - first >= FAN_EDGES ? this.fanStates.push(s) - 1 : -1;
+    if (skipAt < 0 && fan < 0) return first === end ? RUN_SINK : run;
+    const record = RUN_AUX - this.aux.length / AUX;
+    this.aux.push(run, skipAt, fan);
+    return record;
+  }
+}
+
+/** State s's transitions as row `row` of `table` (a dense or fan row): its other target, then its edges' targets in their columns. */
+function transitionRow(a: Automaton, columns: { ascii: Int32Array; wide: readonly number[]; width: number }, table: Int32Array, row: number, s: number): void {
+  const { ascii, wide, width } = columns;
+  table.fill(a.otherTarget[s]!, row * width, (row + 1) * width);
+  for (let e = a.edgeStart[s]!; e < a.edgeStart[s + 1]!; e++) {
+    const char = a.edgeChar[e]!;
+    table[row * width + (char < 128 ? ascii[char]! : wideColumn(wide, char))] = a.edgeTarget[e]!;
+  }
+}
+
+/** A non-ASCII character's column, by binary search of the alphabet's (character, column) pairs (in character order). */
+function wideColumn(wide: readonly number[], char: number): number {
+  let lo = 0;
+  let hi = wide.length / 2 - 1;
+  for (;;) {
+    const mid = (lo + hi) >> 1;
+    const c = wide[2 * mid]!;
+    if (c === char) return wide[2 * mid + 1]!;
+    if (c < char) lo = mid + 1;
+    else hi = mid - 1;
+  }
 }
 
 /**
