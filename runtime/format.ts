@@ -220,141 +220,100 @@ export type WireStatementSource = readonly [
 
 /**
  * Encodes the statement texts of a payload's provenance: sourceOf(i) for each of `count`
- * statements, asked for once each and measured as it comes; its strings are kept in one list, then
- * written. Measured at 100,000 statements: keeping the tuples instead cost ~60 ms (the scavenger
- * copies every one of them), and asking for them twice, to measure then write, cost a walk of the
- * workspace's statements again (~20 ms).
+ * statements, asked for once each and written as it comes. Measured at 100,000 statements:
+ * keeping the tuples to write them later cost ~60 ms (the scavenger copies every one of them),
+ * asking for them twice (to measure, then write) cost a second walk of the workspace's
+ * statements, and measuring their strings first cost a second read of each (~30 ms of cache
+ * misses).
  */
 export function encodeStatementSources(count: number, sourceOf: (statement: number) => WireStatementSource): Uint8Array {
-  const strings: string[] = [];
-  // Per statement: its lists' lengths (principals -1 when null) and its flags.
-  const shapes: number[] = [];
-  const measure = new PlainWriter(undefined);
-  measure.arrayHeader(count);
-  const keep = (list: readonly string[]) => {
-    measure.strings(list);
-    for (let i = 0; i < list.length; i++) strings.push(list[i]!);
-    return list.length;
-  };
+  const out = new PlainWriter(TEXT_BYTES_GUESS * count);
+  out.arrayHeader(count);
   for (let i = 0; i < count; i++) {
     // Fields by index: destructuring a tuple goes through its iterator, which unoptimized code pays for.
     const source = sourceOf(i);
-    const principals = source[4];
-    const at = source[7];
-    measure.arrayHeader(8);
-    const actions = keep(source[0]);
-    measure.boolean(source[1]);
-    const resources = keep(source[2]);
-    measure.boolean(source[3]);
-    let principalCount = -1;
-    if (principals === null) measure.nil();
-    else principalCount = keep(principals);
-    measure.boolean(source[5]);
-    const conditions = keep(source[6]);
-    if (at === null) measure.nil();
-    else {
-      measure.string(at);
-      strings.push(at);
-    }
-    const flags = (source[1] ? NOT_ACTION : 0) | (source[3] ? NOT_RESOURCE : 0) | (source[5] ? NOT_PRINCIPAL : 0) | (at === null ? 0 : LOCATED);
-    shapes.push(actions, resources, principalCount, conditions, flags);
-  }
-  const out = new PlainWriter(new Uint8Array(measure.at));
-  out.arrayHeader(count);
-  let next = 0;
-  for (let shape = 0; shape < shapes.length; shape += STATEMENT_SHAPE) {
-    const flags = shapes[shape + 4]!;
     out.arrayHeader(8);
-    next = out.stringRun(strings, next, shapes[shape]!);
-    out.boolean((flags & NOT_ACTION) !== 0);
-    next = out.stringRun(strings, next, shapes[shape + 1]!);
-    out.boolean((flags & NOT_RESOURCE) !== 0);
-    const principals = shapes[shape + 2]!;
-    if (principals < 0) out.nil();
-    else next = out.stringRun(strings, next, principals);
-    out.boolean((flags & NOT_PRINCIPAL) !== 0);
-    next = out.stringRun(strings, next, shapes[shape + 3]!);
-    if ((flags & LOCATED) === 0) out.nil();
-    else out.string(strings[next++]!);
+    out.strings(source[0]);
+    out.boolean(source[1]);
+    out.strings(source[2]);
+    out.boolean(source[3]);
+    const principals = source[4];
+    if (principals === null) out.nil();
+    else out.strings(principals);
+    out.boolean(source[5]);
+    out.strings(source[6]);
+    const at = source[7];
+    if (at === null) out.nil();
+    else out.string(at);
   }
-  if (out.at !== measure.at) throw new Error("internal error: the statement texts were not the size they were measured");
-  return out.bytes!;
+  return out.written();
 }
 
-const STATEMENT_SHAPE = 5;
-const NOT_ACTION = 1;
-const NOT_RESOURCE = 2;
-const NOT_PRINCIPAL = 4;
-const LOCATED = 8;
+/**
+ * Bytes of statement text to expect per statement: 51 to 56 in the generated workloads, ~120
+ * with conditions (one growth, then).
+ */
+const TEXT_BYTES_GUESS = 64;
 
 /**
- * Writes the cold part and the statement texts in the bytes msgpackr writes for them with
- * MSGPACK_OPTIONS (test/bundle/plain-msgpack.test.ts compares the two), each twice by the same
- * code: first by a writer without bytes, which only counts them, then into bytes of exactly that
- * size. msgpackr packs into a buffer that it grows fourfold and then copies out: the statement
- * texts and the cold part (7.4 MB at 100,000 statements) cost ~35 MB of such buffers, external
- * memory enough to start a mark-compact of the compiler's whole heap (~200 ms).
+ * Writes the statement texts and the cold part in the bytes msgpackr writes for them with
+ * MSGPACK_OPTIONS (test/bundle/plain-msgpack.test.ts compares the two), in one pass, into a
+ * buffer sized by a guess that doubles when short. msgpackr grows its buffer fourfold from a
+ * few KB and copies its result out: the texts and the cold part (7.4 MB at 100,000 statements)
+ * cost ~35 MB of such buffers, external memory enough to start a mark-compact of the compiler's
+ * whole heap (~200 ms), and the cold part was copied twice more on its way into the bundle.
  */
 class PlainWriter {
-  /** Where the next value goes: once done, how many bytes were written (or counted). */
-  at: number;
+  private bytes: Uint8Array;
+  private at = 0;
 
-  constructor(readonly bytes: Uint8Array | undefined, at = 0) {
-    this.at = at;
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(Math.max(capacity, 64));
+  }
+
+  /** What was written: a view of the buffer, which may have room to spare. */
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.at);
   }
 
   nil(): void {
-    if (this.bytes !== undefined) this.bytes[this.at] = 0xc0;
-    this.at++;
+    this.room(1)[this.at++] = 0xc0;
   }
 
   boolean(value: boolean): void {
-    if (this.bytes !== undefined) this.bytes[this.at] = value ? 0xc3 : 0xc2;
-    this.at++;
+    this.room(1)[this.at++] = value ? 0xc3 : 0xc2;
   }
 
   /** fixarray, array 16 or 32. */
   arrayHeader(length: number): void {
-    const bytes = this.bytes;
-    const at = this.at;
+    const bytes = this.room(5);
     if (length < 0x10) {
-      if (bytes !== undefined) bytes[at] = 0x90 | length;
-      this.at = at + 1;
+      bytes[this.at++] = 0x90 | length;
     } else if (length < 0x10000) {
-      if (bytes !== undefined) writeHeader16(bytes, at, 0xdc, length);
-      this.at = at + 3;
+      writeHeader16(bytes, this.at, 0xdc, length);
+      this.at += 3;
     } else {
-      if (bytes !== undefined) writeHeader32(bytes, at, 0xdd, length);
-      this.at = at + 5;
+      writeHeader32(bytes, this.at, 0xdd, length);
+      this.at += 5;
     }
   }
 
   /** Always map 16, as msgpackr writes objects when useRecords is false. */
   mapHeader(count: number): void {
-    if (this.bytes !== undefined) writeHeader16(this.bytes, this.at, 0xde, count);
+    writeHeader16(this.room(3), this.at, 0xde, count);
     this.at += 3;
   }
 
   binary(value: Uint8Array): void {
-    const length = value.length;
-    const header = binaryHeaderSize(length);
-    if (this.bytes !== undefined) {
-      writeBinaryHeader(this.bytes, this.at, length);
-      this.bytes.set(value, this.at + header);
-    }
-    this.at += header + length;
+    const bytes = this.room(5 + value.length);
+    this.at = writeBinaryHeader(bytes, this.at, value.length);
+    bytes.set(value, this.at);
+    this.at += value.length;
   }
 
   strings(list: readonly string[]): void {
     this.arrayHeader(list.length);
     for (let i = 0; i < list.length; i++) this.string(list[i]!);
-  }
-
-  /** `strings[from .. from + count)` as an array; returns where it ends. */
-  stringRun(strings: readonly string[], from: number, count: number): number {
-    this.arrayHeader(count);
-    for (let i = from; i < from + count; i++) this.string(strings[i]!);
-    return from + count;
   }
 
   nullableStrings(list: readonly (string | null)[]): void {
@@ -367,29 +326,19 @@ class PlainWriter {
   }
 
   string(s: string): void {
-    if (this.bytes === undefined) this.at += stringSize(utf8Length(s));
-    else this.at = writeString(this.bytes, this.at, s);
+    // At most 3 bytes per UTF-16 unit, and a 5-byte header.
+    this.at = writeString(this.room(5 + 3 * s.length), this.at, s);
   }
-}
 
-/** A string's msgpack size: the str header (fixstr, str 8, 16 or 32) and its UTF-8 bytes. */
-function stringSize(length: number): number {
-  return (length < 0x20 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5) + length;
-}
-
-/** A string's UTF-8 length as writeString writes it: a lone surrogate takes 3 bytes, encoded or replaced. */
-function utf8Length(s: string): number {
-  let length = s.length;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) length += 1;
-    else if ((c & 0xfc00) === 0xd800 && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      length += 2; // 4 bytes for the pair's 2 units
-      i++;
-    } else length += 2;
+  /** The buffer, with room for `bytes` more. */
+  private room(bytes: number): Uint8Array {
+    if (this.at + bytes > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, this.at + bytes));
+      bigger.set(this.bytes.subarray(0, this.at));
+      this.bytes = bigger;
+    }
+    return this.bytes;
   }
-  return length;
 }
 
 /**
@@ -573,50 +522,49 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
     kinds: payload.kinds,
     predicates: payload.predicates,
     statements: provenance.policy.length,
-    // INVARIANT: last. Packed empty too: the cold part is written straight into the bundle.
+    // INVARIANT: last. Packed empty too: the cold part (PlainWriter) is copied into its place.
     cold: COLD_PLACEHOLDER,
   };
   // policy ids and layer names repeat (a policy's statements, every statement of a layer): each
   // is written once, and a statement names them by index
   const policies = dictionary(provenance.policy);
   const layers = dictionary(provenance.layer);
-  const writeCold = (out: PlainWriter) => {
-    out.mapHeader(2);
-    out.string("literals");
-    out.arrayHeader(2);
-    out.strings(actions.literals);
-    out.strings(resources.literals);
-    out.string("provenance");
-    out.mapHeader(8);
-    out.string("policies");
-    out.strings(policies.names);
-    out.string("policy");
-    out.binary(policies.indices);
-    out.string("sid");
-    out.nullableStrings(provenance.sid);
-    out.string("index");
-    out.binary(provenance.index);
-    out.string("layers");
-    out.strings(layers.names);
-    out.string("layer");
-    out.binary(layers.indices);
-    out.string("deny");
-    out.binary(provenance.deny);
-    out.string("text");
-    out.binary(provenance.text);
-  };
-  // The payload is this msgpack with the two empty binaries replaced: the arena's by a binary
-  // header (as msgpack writes one for its length) and the arena (arenaInto), the cold part's by
-  // the cold part, written in place.
+  // Sized for the binaries and a short string (or null) per literal, Sid and name.
+  const binaries = [policies.indices, provenance.index, layers.indices, provenance.deny, provenance.text];
+  const strings = actions.literals.length + resources.literals.length + provenance.sid.length + policies.names.length + layers.names.length;
+  const coldWriter = new PlainWriter(binaries.reduce((sum, b) => sum + b.length, 0) + COLD_STRING_BYTES_GUESS * strings);
+  coldWriter.mapHeader(2);
+  coldWriter.string("literals");
+  coldWriter.arrayHeader(2);
+  coldWriter.strings(actions.literals);
+  coldWriter.strings(resources.literals);
+  coldWriter.string("provenance");
+  coldWriter.mapHeader(8);
+  coldWriter.string("policies");
+  coldWriter.strings(policies.names);
+  coldWriter.string("policy");
+  coldWriter.binary(policies.indices);
+  coldWriter.string("sid");
+  coldWriter.nullableStrings(provenance.sid);
+  coldWriter.string("index");
+  coldWriter.binary(provenance.index);
+  coldWriter.string("layers");
+  coldWriter.strings(layers.names);
+  coldWriter.string("layer");
+  coldWriter.binary(layers.indices);
+  coldWriter.string("deny");
+  coldWriter.binary(provenance.deny);
+  coldWriter.string("text");
+  coldWriter.binary(provenance.text);
+  const cold = coldWriter.written();
+  // The payload is this msgpack with the two empty binaries replaced by theirs: a binary header
+  // (as msgpack writes one for its length), then the arena (arenaInto) or the cold part.
   const packed = packr.pack(wire);
   const arenaPlaceholder = arenaPlaceholderAt(packed);
   const coldPlaceholder = packed.length - PLACEHOLDER_BYTES;
   if (packed[coldPlaceholder] !== 0xc4 || packed[coldPlaceholder + 1] !== 0) throw new Error("internal error: the cold part is not where the payload ends");
   const arenaLength = 4 + 4 * lengths.reduce((a, b) => a + b, 0);
-  const coldMeasure = new PlainWriter(undefined);
-  writeCold(coldMeasure);
-  const coldLength = coldMeasure.at;
-  const bodyLength = coldPlaceholder - PLACEHOLDER_BYTES + binaryHeaderSize(arenaLength) + arenaLength + binaryHeaderSize(coldLength) + coldLength;
+  const bodyLength = coldPlaceholder - PLACEHOLDER_BYTES + binaryHeaderSize(arenaLength) + arenaLength + binaryHeaderSize(cold.length) + cold.length;
   const signed = HEADER_BYTES + bodyLength + DIGEST_BYTES;
   // Unsigned (the usual case): one buffer, the signature block's length (0) included.
   const head = new Uint8Array(sign === undefined ? signed + SIGNATURE_LENGTH_BYTES : signed);
@@ -628,10 +576,7 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
   const arenaAt = writeBinaryHeader(head, HEADER_BYTES + arenaPlaceholder, arenaLength);
   arenaInto(head, arenaAt, payload.tables);
   head.set(packed.subarray(arenaPlaceholder + PLACEHOLDER_BYTES, coldPlaceholder), arenaAt + arenaLength);
-  const coldAt = writeBinaryHeader(head, arenaAt + arenaLength + coldPlaceholder - arenaPlaceholder - PLACEHOLDER_BYTES, coldLength);
-  const cold = new PlainWriter(head, coldAt);
-  writeCold(cold);
-  if (cold.at !== HEADER_BYTES + bodyLength) throw new Error("internal error: the cold part was not the size it was measured");
+  head.set(cold, writeBinaryHeader(head, arenaAt + arenaLength + coldPlaceholder - arenaPlaceholder - PLACEHOLDER_BYTES, cold.length));
   head.set(digest(head.subarray(0, HEADER_BYTES + bodyLength)), HEADER_BYTES + bodyLength);
   if (sign === undefined) return head; // the signature block's length, 0, is already there
   const { keyId, signature } = sign(head);
@@ -646,6 +591,8 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
 /** What `tables` and `cold` are packed as before the arena and the cold part take their places: an empty binary (bin 8, length 0). */
 const ARENA_PLACEHOLDER = new Uint8Array(0);
 const COLD_PLACEHOLDER = new Uint8Array(0);
+/** Bytes to expect per literal, Sid (mostly null) and name in the cold part: 15 for the 100,000-statement workload's literals. */
+const COLD_STRING_BYTES_GUESS = 16;
 const PLACEHOLDER_BYTES = 2;
 
 /**
