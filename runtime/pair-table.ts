@@ -110,6 +110,15 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
     head[h + H_DEFAULTS] = parts.offset(defaults);
     head[h + H_DEFAULTS_SIZE] = parts.size(defaults);
   }
+  return { head, slots: placeParts(parts) };
+}
+
+/**
+ * The slots: each part's entries, as a list or hashed. A function of its own, as the loop above
+ * runs once per compile: V8 compiles such a loop on the spot (OSR), and the code after it, which
+ * had not run yet, fell back to unoptimized code.
+ */
+function placeParts(parts: PartSet): Int32Array {
   const slots = new Int32Array(ENTRY * parts.cells);
   for (let part = 0; part < parts.count; part++) {
     const entries = parts.array(part);
@@ -129,7 +138,7 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
       put(slots, offset + ENTRY * s, entries, e);
     }
   }
-  return { head, slots };
+  return slots;
 }
 
 const FREE: Entry = [EMPTY_MAIN, 0, 0, -1];
@@ -190,23 +199,25 @@ class PartSet {
   private used = 0;
   /**
    * PART_FIELDS per part: where its entries start (in `data` when >= 0, else at ~start in
-   * `values`), their length in ints, their hash, its offset in the slots and its size. One array
-   * for them all: five arrays cost five growths and pushes per part (~15 ms at 100,000 statements).
+   * `values`), their length in ints, their hash, its offset in the slots and its size. One typed
+   * array sized once: five arrays grown by pushes cost ~15 ms at 100,000 statements.
    */
-  private fields: number[] = [];
-  private table: Int32Array;
+  private readonly fields: Int32Array;
+  private parts = 0;
+  private readonly table: Int32Array;
   /** The slots' cells taken so far (ENTRY ints each). */
   cells = 0;
 
-  /** For parts of `data`, at most `parts` of them: the table is sized once, never rehashed. */
-  constructor(private readonly data: Int32Array, parts: number) {
+  /** For parts of `data`, at most `maxParts` of them: sized once, never grown or rehashed. */
+  constructor(private readonly data: Int32Array, maxParts: number) {
+    this.fields = new Int32Array(PART_FIELDS * maxParts);
     let size = 1024;
-    while (size < 2 * parts) size *= 2;
+    while (size < 2 * maxParts) size *= 2;
     this.table = new Int32Array(size);
   }
 
   get count(): number {
-    return this.fields.length / PART_FIELDS;
+    return this.parts;
   }
 
   /** The array that holds part's entries: data or values. */
@@ -237,9 +248,8 @@ class PartSet {
 
   /** The part holding `list[from .. from + length)`, new (= the count before) if none holds it yet. */
   id(list: Int32Array, from: number, length: number): number {
-    // As an int32, not hashKey's uint32: half of those would not be small integers, and would
-    // turn `fields` into an array of doubles.
-    const h = hashEntries(list, from, length) | 0;
+    const h = hashEntries(list, from, length) | 0; // as `fields` holds it
+
     const mask = this.table.length - 1;
     let s = h & mask;
     for (; this.table[s] !== 0; s = (s + 1) & mask) {
@@ -247,7 +257,7 @@ class PartSet {
       if (this.fields[PART_FIELDS * part + PART_HASH] === h && this.holds(part, list, from, length)) return part;
     }
     // INVARIANT: at most half the table is taken (the constructor sized it), so a probe ends.
-    const part = this.count;
+    const part = this.parts++;
     let start = from;
     if (list !== this.data) {
       if (this.used + length > this.values.length) {
@@ -261,7 +271,12 @@ class PartSet {
     }
     const entries = length / ENTRY;
     const size = entries <= LIST_MAX ? entries : -capacityFor(entries);
-    this.fields.push(start, length, h, ENTRY * this.cells, size);
+    const f = PART_FIELDS * part;
+    this.fields[f + PART_START] = start;
+    this.fields[f + PART_LENGTH] = length;
+    this.fields[f + PART_HASH] = h;
+    this.fields[f + PART_OFFSET] = ENTRY * this.cells;
+    this.fields[f + PART_SIZE] = size;
     this.cells += Math.abs(size);
     this.table[s] = part + 1;
     return part;
