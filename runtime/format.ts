@@ -437,6 +437,32 @@ export function decodeStatementSources(bytes: Uint8Array, count: number): readon
  * and the analysis commands read (provenance, inspected automata), which no load widens.
  */
 export function int32Bytes(values: ArrayLike<number>): Uint8Array {
+  const width = narrowestWidth(values);
+  const bytes = new Uint8Array(1 + values.length * width);
+  bytes[0] = width;
+  // By byte stores (a Uint8Array keeps the low 8 bits), not a DataView call per value.
+  if (width === 1) {
+    for (let i = 0; i < values.length; i++) bytes[1 + i] = values[i]!;
+  } else if (width === 2) {
+    for (let i = 0, at = 1; i < values.length; i++, at += 2) {
+      const v = values[i]!;
+      bytes[at] = v;
+      bytes[at + 1] = v >> 8;
+    }
+  } else {
+    for (let i = 0, at = 1; i < values.length; i++, at += 4) {
+      const v = values[i]!;
+      bytes[at] = v;
+      bytes[at + 1] = v >> 8;
+      bytes[at + 2] = v >> 16;
+      bytes[at + 3] = v >> 24;
+    }
+  }
+  return bytes;
+}
+
+/** The narrowest signed little-endian integer width, 1, 2 or 4 bytes, that holds every value. */
+function narrowestWidth(values: ArrayLike<number>): 1 | 2 | 4 {
   let min = 0;
   let max = 0;
   for (let i = 0; i < values.length; i++) {
@@ -444,16 +470,7 @@ export function int32Bytes(values: ArrayLike<number>): Uint8Array {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  const width = min >= -0x80 && max <= 0x7f ? 1 : min >= -0x8000 && max <= 0x7fff ? 2 : 4;
-  const bytes = new Uint8Array(1 + values.length * width);
-  bytes[0] = width;
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < values.length; i++) {
-    if (width === 1) view.setInt8(1 + i, values[i]!);
-    else if (width === 2) view.setInt16(1 + 2 * i, values[i]!, true);
-    else view.setInt32(1 + 4 * i, values[i]!, true);
-  }
-  return bytes;
+  return min >= -0x80 && max <= 0x7f ? 1 : min >= -0x8000 && max <= 0x7fff ? 2 : 4;
 }
 
 /** Bytes from int32Bytes -> Int32Array (the hot path reads one element type, whatever the width). */
