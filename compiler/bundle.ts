@@ -8,9 +8,9 @@ import {
 import { layoutPackedSparseMaps } from "../runtime/pair-table.js";
 import { AUX, LEAF, L_ALLOW, L_DENY, L_MATCHED, L_OPEN, NODE, N_CLASS, N_EDGES, N_OTHER, N_RUN, RUN_AUX, RUN_NONE, RUN_SINK } from "../runtime/wire.js";
 import { classify, type Automaton } from "./automaton.js";
-import type { Condition, PrincipalRef, SourceDigest, Statement, Workspace } from "./ir.js";
+import type { Condition, PrincipalRef, SourceDigest, Statement, Template, Workspace } from "./ir.js";
 import { slotNames } from "./specialize.js";
-import { LEAF_ALLOW, LEAF_DENY, LEAF_MATCHED, LEAF_MATCHED_COUNT, LEAF_OPEN_SIZE, type DecisionTable, type Dimension } from "./table.js";
+import { LEAF_ALLOW, LEAF_DENY, LEAF_MATCHED, LEAF_MATCHED_COUNT, LEAF_OPEN_SIZE, type DecisionTable, type Dimension, type Provenance } from "./table.js";
 
 export function tableToPayload(
   table: DecisionTable,
@@ -92,7 +92,7 @@ export function tableToPayload(
     tables: tables as PayloadTables,
     provenance: {
       ...provenanceColumns(table.provenance),
-      text: encodeStatementSources(table.provenance.length, (id) => statementText(table.provenance[id]!.policy, table.provenance[id]!.index)),
+      text: encodeStatementSources(table.provenance.length, (id) => statementText(table.provenance[id]!)),
     },
   };
 }
@@ -341,13 +341,13 @@ function wideColumn(wide: readonly number[], char: number): number {
  * A cloudalus resource policy speaks of the resources it is attached to (its lowering says `*`):
  * their ids stand as its resources.
  */
-function statementTexts(workspace: Workspace): (policy: string, index: number) => WireStatementSource {
+function statementTexts(workspace: Workspace): (provenance: Provenance) => WireStatementSource {
   const attached = new Map<string, string[]>();
   if (workspace.model === "cloudalus") {
     for (const r of workspace.resources) if (r.policy !== undefined) attached.set(r.policy, [...(attached.get(r.policy) ?? []), r.id]);
   }
   const fileName = sourceNames(workspace.sources);
-  return (policy, index) => {
+  return ({ policy, index }) => {
     const statement = workspace.policies.get(policy)?.statements[index];
     const text = statementSource(statement, fileName);
     const resources = attached.get(policy);
@@ -355,17 +355,38 @@ function statementTexts(workspace: Workspace): (policy: string, index: number) =
   };
 }
 
-/** A statement as written (its text, not its lowering), for explain and the analysis commands. */
+/**
+ * A statement as written (its text, not its lowering), for explain and the analysis commands.
+ * By loops, not maps: this runs once per statement, mostly unoptimized, where a map's callback
+ * calls cost more than the lists' one or two items.
+ */
 function statementSource(statement: Statement | undefined, fileName: (file: string) => string | undefined): WireStatementSource {
   if (statement === undefined) return [[], false, [], false, null, false, [], null];
-  const principal = (ref: PrincipalRef) => (ref.kind === "everyone" ? "*" : ref.kind === "account" ? ref.account : ref.id);
+  const { actions, resources, principals, conditions } = statement;
+  const conditionTexts: string[] = [];
+  for (let i = 0; i < conditions.length; i++) conditionTexts.push(conditionText(conditions[i]!));
   return [
-    statement.actions.patterns.map((p) => p.source), statement.actions.negated,
-    statement.resources.patterns.map((p) => p.source), statement.resources.negated,
-    statement.principals === undefined ? null : statement.principals.refs.map(principal), statement.principals?.negated ?? false,
-    statement.conditions.map(conditionText),
+    patternSources(actions.patterns), actions.negated,
+    patternSources(resources.patterns), resources.negated,
+    principals === undefined ? null : principalNames(principals.refs), principals?.negated ?? false,
+    conditionTexts,
     locationOf(statement, fileName),
   ];
+}
+
+function patternSources(patterns: readonly Template[]): string[] {
+  const sources: string[] = [];
+  for (let i = 0; i < patterns.length; i++) sources.push(patterns[i]!.source);
+  return sources;
+}
+
+function principalNames(refs: readonly PrincipalRef[]): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i]!;
+    names.push(ref.kind === "everyone" ? "*" : ref.kind === "account" ? ref.account : ref.id);
+  }
+  return names;
 }
 
 /** `ForAnyValue:StringLike aws:TagKeys a*, b*`: one condition, as a policy would write it. */
