@@ -78,6 +78,12 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
   // Two parts per map at most.
   const parts = new PartSet(data, 2 * count);
   let scratch = new Int32Array(ENTRY * 64);
+  // The previous map's defaults, as packed: most maps share them with the map before, found
+  // again by comparing a few ints rather than by sorting, hashing and probing (~10 ms at
+  // 100,000 statements).
+  let previousFirst = -1;
+  let previousCount = -1;
+  let previousDefaults = -1;
   for (let m = 0; m < count; m++) {
     const at = start[m]!;
     const explicitCount = data[at + P_EXPLICIT]!;
@@ -95,14 +101,20 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
       sortEntries(scratch, explicitCount);
       explicit = parts.id(scratch, 0, ENTRY * explicitCount);
     }
-    for (let d = 0; d < defaultsCount; d++) {
-      scratch[ENTRY * d] = -1;
-      scratch[ENTRY * d + 1] = data[firstDefault + 3 * d]!;
-      scratch[ENTRY * d + 2] = data[firstDefault + 3 * d + 1]!;
-      scratch[ENTRY * d + 3] = data[firstDefault + 3 * d + 2]!;
+    let defaults = previousDefaults;
+    if (defaultsCount !== previousCount || !sameInts(data, previousFirst, firstDefault, 3 * defaultsCount)) {
+      for (let d = 0; d < defaultsCount; d++) {
+        scratch[ENTRY * d] = -1;
+        scratch[ENTRY * d + 1] = data[firstDefault + 3 * d]!;
+        scratch[ENTRY * d + 2] = data[firstDefault + 3 * d + 1]!;
+        scratch[ENTRY * d + 3] = data[firstDefault + 3 * d + 2]!;
+      }
+      sortEntries(scratch, defaultsCount);
+      defaults = parts.id(scratch, 0, ENTRY * defaultsCount);
     }
-    sortEntries(scratch, defaultsCount);
-    const defaults = parts.id(scratch, 0, ENTRY * defaultsCount);
+    previousFirst = firstDefault;
+    previousCount = defaultsCount;
+    previousDefaults = defaults;
     const h = MAP_HEAD * m;
     head[h + H_MASK] = data[at + P_MASK]!;
     head[h + H_EXPLICIT] = parts.offset(explicit);
@@ -154,6 +166,12 @@ function put(slots: Int32Array, to: number, from: ArrayLike<number>, at: number)
 /** Copies `length` ints by a loop: parts are a few entries, and a subarray view per copy cost more than them. */
 function copyInts(from: Int32Array, at: number, to: Int32Array, offset: number, length: number): void {
   for (let i = 0; i < length; i++) to[offset + i] = from[at + i]!;
+}
+
+/** Whether `ints[a .. a + length)` and `ints[b .. b + length)` hold the same values. */
+function sameInts(ints: Int32Array, a: number, b: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (ints[a + i] !== ints[b + i]) return false;
+  return true;
 }
 
 /** Whether the `count` entries (ENTRY ints each) at `at` in `entries` are in key order (byKey). */
