@@ -187,57 +187,63 @@ const FAN_EDGES = 5;
  * than run edges, skip lists and fan rows through aux records, and the character columns of the
  * dense and fan rows.
  *
- * A compile runs each loop here once, over every state (575,000 at 100,000 statements): it runs
- * unoptimized until V8 has compiled it on the spot (OSR), which, with the compiler thread busy
- * with the table's functions, takes ~10 ms a loop. Hence one pass over the states, in a function
- * of its own (code after a loop that had not run yet had no type feedback, and fell back to
- * unoptimized code), with the rare states' work out of the loop (AuxRecords).
+ * A compile runs each of these loops once, over every state (575,000 at 100,000 statements), so
+ * they run unoptimized until V8 has compiled them on the spot (OSR), which takes ~10 ms a loop
+ * when its compiler thread is busy with the table's functions: at 100,000 statements the first
+ * automaton took 55 ms, the larger second one 12. Hence few passes, each a function of its own
+ * (code after a loop that had not run yet has no type feedback, and a second pass there fell
+ * back to unoptimized code), with the rare states' work out of the loop (AuxRecords). Two
+ * passes, not one: the first sizes the edge list, which listing into room for every edge and
+ * cutting it cost 14 MB of buffers at 10,000 wildcard statements, enough to start a
+ * mark-compact.
  */
 function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Array>; width: number } {
   const states = a.otherTarget.length;
+  const nodes = new Int32Array(NODE * (states + 1));
   const ascii = new Int32Array(128);
   const wideChars = new Set<number>();
-  // Whether the automaton gets a dense table depends on its alphabet: marked first when it has
-  // few enough states to get one (a pass over its few edges), found by the pass over the states
-  // otherwise.
-  let small = false;
-  if (states <= DENSE_CELLS) {
-    markAlphabet(a.edgeChar, ascii, wideChars);
-    let marked = wideChars.size;
-    for (let char = 0; char < 128; char++) marked += ascii[char]!;
-    small = states * (1 + marked) <= DENSE_CELLS;
-  }
-  const nodes = new Int32Array(NODE * (states + 1));
-  // At most every edge is listed (run edges are not): filled up to edgeCount, then cut.
-  const edges = new Int32Array(2 * a.edgeChar.length);
-  const { edgeCount, aux, skip, fanStates } = stateRecords(a, nodes, edges, small, ascii, wideChars);
+  const edges = new Int32Array(2 * scanEdges(a, nodes, ascii, wideChars));
   const { wide, width } = alphabet(ascii, wideChars);
+  const small = states * width <= DENSE_CELLS;
+  const { aux, skip, fanStates } = stateRecords(a, nodes, edges, small);
   const columns = { ascii, wide, width };
   const dense = new Int32Array(small ? states * width : 0);
   if (small) for (let s = 0; s < states; s++) transitionRow(a, columns, dense, s, s);
   const fan = new Int32Array(fanStates.length * width);
   fanStates.forEach((s, row) => transitionRow(a, columns, fan, row, s));
   return {
-    tables: {
-      nodes, edges: edges.slice(0, 2 * edgeCount), aux: Int32Array.from(aux), skip: Int32Array.from(skip),
-      dense, fan, ascii, wide: Int32Array.from(wide),
-    },
+    tables: { nodes, edges, aux: Int32Array.from(aux), skip: Int32Array.from(skip), dense, fan, ascii, wide: Int32Array.from(wide) },
     width,
   };
 }
 
-/** Marks the characters edges name: ASCII ones in `ascii`, the others in `wideChars`. */
-function markAlphabet(edgeChar: Int32Array, ascii: Int32Array, wideChars: Set<number>): void {
-  for (let e = 0; e < edgeChar.length; e++) {
-    const char = edgeChar[e]!;
-    if (char < 128) ascii[char] = 1;
-    else wideChars.add(char);
+/**
+ * One pass over the edges: marks the characters they name (ASCII ones in `ascii`, the others in
+ * `wideChars`), finds each state's run edge (to the next state, taken by one compare: the rest
+ * of a trie chain) and writes it in the state's record. Returns how many edges are not run edges
+ * (the edges the records list).
+ */
+function scanEdges(a: Automaton, nodes: Int32Array, ascii: Int32Array, wideChars: Set<number>): number {
+  const { edgeStart, edgeChar, edgeTarget } = a;
+  let listed = 0;
+  for (let s = 0; s + 1 < edgeStart.length; s++) {
+    const end = edgeStart[s + 1]!;
+    let run = RUN_NONE;
+    for (let e = edgeStart[s]!; e < end; e++) {
+      const char = edgeChar[e]!;
+      if (char < 128) ascii[char] = 1;
+      else wideChars.add(char);
+      if (edgeTarget[e] === s + 1 && run === RUN_NONE) run = char;
+      else listed++;
+    }
+    nodes[NODE * s + N_RUN] = run;
   }
+  return listed;
 }
 
 /**
- * The alphabet of the characters marked (markAlphabet): a column per character, in character
- * order; column 0 for the others. Turns `ascii` into the ASCII characters' columns; `wide` holds
+ * The alphabet of the characters scanEdges marked: a column per character, in character order;
+ * column 0 for the others. Turns `ascii` into the ASCII characters' columns; `wide` holds
  * (character, column) pairs for the others.
  */
 function alphabet(ascii: Int32Array, wideChars: Set<number>): { wide: number[]; width: number } {
@@ -249,14 +255,11 @@ function alphabet(ascii: Int32Array, wideChars: Set<number>): { wide: number[]; 
 }
 
 /**
- * The states' records and their listed edges, the edges' characters marked as markAlphabet
- * does; then the sentinel record that ends the last state's edges. A state's run edge, its first
- * to the next state, is taken by one compare (the rest of a trie chain) and not listed. The few
- * states that loop on other characters or have a fan row are left to AuxRecords.
+ * The rest of the states' records (after scanEdges), and their listed edges; then the sentinel
+ * record that ends the last state's edges. The few states that loop on other characters or
+ * have a fan row are left to AuxRecords, out of this loop (see automatonTables).
  */
-function stateRecords(
-  a: Automaton, nodes: Int32Array, edges: Int32Array, small: boolean, ascii: Int32Array, wideChars: Set<number>,
-): { edgeCount: number; aux: number[]; skip: number[]; fanStates: number[] } {
+function stateRecords(a: Automaton, nodes: Int32Array, edges: Int32Array, small: boolean): AuxRecords {
   const { edgeStart, edgeChar, edgeTarget, otherTarget, stateClass } = a;
   const states = otherTarget.length;
   const records = new AuxRecords();
@@ -266,27 +269,21 @@ function stateRecords(
     const end = edgeStart[s + 1]!;
     const other = otherTarget[s]!;
     const at = NODE * s;
-    let run = RUN_NONE;
+    const run = nodes[at + N_RUN]!;
     nodes[at + N_EDGES] = edgeCount;
     for (let e = first; e < end; e++) {
-      const char = edgeChar[e]!;
-      if (char < 128) ascii[char] = 1;
-      else wideChars.add(char);
-      if (run === RUN_NONE && edgeTarget[e] === s + 1) {
-        run = char;
-      } else {
-        edges[2 * edgeCount] = char;
-        edges[2 * edgeCount++ + 1] = edgeTarget[e]!;
-      }
+      if (edgeChar[e] === run) continue;
+      edges[2 * edgeCount] = edgeChar[e]!;
+      edges[2 * edgeCount++ + 1] = edgeTarget[e]!;
     }
-    nodes[at + N_RUN] = other === s || (!small && end - first >= FAN_EDGES) ? records.add(a, s, run, small) : run;
     nodes[at + N_OTHER] = other;
     nodes[at + N_CLASS] = stateClass[s]!;
+    if (other === s || (!small && end - first >= FAN_EDGES)) nodes[at + N_RUN] = records.add(a, s, run, small);
   }
   nodes[NODE * states + N_RUN] = RUN_NONE;
   nodes[NODE * states + N_EDGES] = edgeCount;
   nodes[NODE * states + N_OTHER] = -1;
-  return { edgeCount, aux: records.aux, skip: records.skip, fanStates: records.fanStates };
+  return records;
 }
 
 /** The aux records (AUX ints each), skip lists (3 characters each) and fan row states of an automaton's states. */
