@@ -75,8 +75,7 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
   const { data, start } = maps;
   const count = start.length - 1;
   const head = new Int32Array(MAP_HEAD * count);
-  // Two parts per map at most.
-  const parts = new PartSet(data, 2 * count);
+  const parts = new PartSet(data, count);
   let scratch = new Int32Array(ENTRY * 64);
   // The previous map's defaults, as packed: most maps share them with the map before, found
   // again by comparing a few ints rather than by sorting, hashing and probing (~10 ms at
@@ -218,19 +217,20 @@ class PartSet {
   /**
    * PART_FIELDS per part: where its entries start (in `data` when >= 0, else at ~start in
    * `values`), their length in ints, their hash, its offset in the slots and its size. One typed
-   * array sized once: five arrays grown by pushes cost ~15 ms at 100,000 statements.
+   * array: five arrays grown by pushes cost ~15 ms at 100,000 statements. Sized for a part per
+   * map and some more (maps mostly share their defaults), doubled past that.
    */
-  private readonly fields: Int32Array;
+  private fields: Int32Array;
   private parts = 0;
   private readonly table: Int32Array;
   /** The slots' cells taken so far (ENTRY ints each). */
   cells = 0;
 
-  /** For parts of `data`, at most `maxParts` of them: sized once, never grown or rehashed. */
-  constructor(private readonly data: Int32Array, maxParts: number) {
-    this.fields = new Int32Array(PART_FIELDS * maxParts);
+  /** For the parts of `maps` maps in `data`, two per map at most: the table is sized once, never rehashed. */
+  constructor(private readonly data: Int32Array, maps: number) {
+    this.fields = new Int32Array(PART_FIELDS * (maps + 1024));
     let size = 1024;
-    while (size < 2 * maxParts) size *= 2;
+    while (size < 4 * maps) size *= 2;
     this.table = new Int32Array(size);
   }
 
@@ -274,7 +274,7 @@ class PartSet {
       const part = this.table[s]! - 1;
       if (this.fields[PART_FIELDS * part + PART_HASH] === h && this.holds(part, list, from, length)) return part;
     }
-    // INVARIANT: at most half the table is taken (the constructor sized it), so a probe ends.
+    // INVARIANT: at most half the table is taken (two parts per map), so a probe ends.
     const part = this.parts++;
     let start = from;
     if (list !== this.data) {
@@ -290,6 +290,11 @@ class PartSet {
     const entries = length / ENTRY;
     const size = entries <= LIST_MAX ? entries : -capacityFor(entries);
     const f = PART_FIELDS * part;
+    if (f === this.fields.length) {
+      const bigger = new Int32Array(2 * this.fields.length);
+      bigger.set(this.fields);
+      this.fields = bigger;
+    }
     this.fields[f + PART_START] = start;
     this.fields[f + PART_LENGTH] = length;
     this.fields[f + PART_HASH] = h;
