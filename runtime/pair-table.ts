@@ -173,9 +173,16 @@ function sameInts(ints: Int32Array, a: number, b: number, length: number): boole
   return true;
 }
 
-/** Whether the `count` entries (ENTRY ints each) at `at` in `entries` are in key order (byKey). */
+/**
+ * Whether the `count` entries (ENTRY ints each) at `at` in `entries` are in key order (byKey).
+ * The comparison inline, not compareEntries: this runs on 100,000 entries at once, unoptimized
+ * at first, where a call per entry cost ~15 ms at 100,000 statements.
+ */
 function inKeyOrder(entries: Int32Array, at: number, count: number): boolean {
-  for (let i = 1; i < count; i++) if (compareEntries(entries, at + ENTRY * (i - 1), entries, at + ENTRY * i) > 0) return false;
+  for (let i = at + ENTRY, end = at + ENTRY * count; i < end; i += ENTRY) {
+    const order = entries[i - ENTRY]! - entries[i]! || entries[i - ENTRY + 1]! - entries[i + 1]! || entries[i - ENTRY + 2]! - entries[i + 2]!;
+    if (order > 0) return false;
+  }
   return true;
 }
 
