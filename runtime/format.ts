@@ -258,10 +258,10 @@ const TEXT_BYTES_GUESS = 64;
 /**
  * Writes the statement texts and the cold part in the bytes msgpackr writes for them with
  * MSGPACK_OPTIONS (test/bundle/plain-msgpack.test.ts compares the two), in one pass, into a
- * buffer sized by a guess that doubles when short. msgpackr grows its buffer fourfold from a
- * few KB and copies its result out: the texts and the cold part (7.4 MB at 100,000 statements)
- * cost ~35 MB of such buffers, external memory enough to start a mark-compact of the compiler's
- * whole heap (~200 ms), and the cold part was copied twice more on its way into the bundle.
+ * buffer sized by a guess that doubles when short. msgpackr grew its buffer fourfold from a few
+ * KB and copied its results out, and the cold part was copied twice more on its way into the
+ * bundle: ~35 MB of buffers at 100,000 statements, external memory enough to start a
+ * mark-compact of the compiler's whole heap (~200 ms) in encode.
  */
 class PlainWriter {
   private bytes: Uint8Array;
@@ -519,7 +519,7 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
     // INVARIANT: first, so that its position in the payload is known. Packed empty here: the
     // arena (tens of MB at 100,000 statements) is written once, straight into the bundle, in
     // the place msgpack would have put it (see below), instead of being copied four times.
-    tables: ARENA_PLACEHOLDER,
+    tables: PLACEHOLDER,
     tableLengths: lengths,
     model: payload.model,
     compiler: payload.compiler,
@@ -539,8 +539,8 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
     kinds: payload.kinds,
     predicates: payload.predicates,
     statements: provenance.policy.length,
-    // INVARIANT: last. Packed empty too: the cold part (PlainWriter) is copied into its place.
-    cold: COLD_PLACEHOLDER,
+    // INVARIANT: last. Packed empty too: the cold part is written into its place (below).
+    cold: PLACEHOLDER,
   };
   // policy ids and layer names repeat (a policy's statements, every statement of a layer): each
   // is written once, and a statement names them by index
@@ -611,11 +611,10 @@ export function encodeBundle(payload: BundlePayload, digest: Sha256 = sha256, si
 }
 
 /** What `tables` and `cold` are packed as before the arena and the cold part take their places: an empty binary (bin 8, length 0). */
-const ARENA_PLACEHOLDER = new Uint8Array(0);
-const COLD_PLACEHOLDER = new Uint8Array(0);
+const PLACEHOLDER = new Uint8Array(0);
+const PLACEHOLDER_BYTES = 2;
 /** Bytes to expect per literal, Sid (mostly null) and name in the cold part: 15 for the 100,000-statement workload's literals. */
 const COLD_STRING_BYTES_GUESS = 16;
-const PLACEHOLDER_BYTES = 2;
 
 /**
  * Where the arena's placeholder binary is in the packed payload: right after the map header and
