@@ -26,8 +26,8 @@ export function tableToPayload(
     const wild = automatonTables(d.wild);
     for (const [table, values] of Object.entries(main.tables)) tables[automatonTable(name, "main", table as AutomatonTable)] = values;
     for (const [table, values] of Object.entries(wild.tables)) tables[automatonTable(name, "wild", table as AutomatonTable)] = values;
-    tables[`${name}.mainFacts`] = mainClassFacts(d);
-    tables[`${name}.wildFacts`] = wildClassFacts(d);
+    tables[`${name}.mainFacts`] = mainClassFacts(d.mainBits, d.mainGroup);
+    tables[`${name}.wildFacts`] = wildClassFacts(d.wildBits, d.wildGroup, d.wildKms);
     // A few spellings, classified now as the runtime's walk would.
     const spellings = d.literals.length <= SPELLINGS_MAX ? d.literals : [];
     const spellingFacts = new Int32Array(4 * spellings.length);
@@ -97,24 +97,25 @@ export function tableToPayload(
 /**
  * Per main class: bits, group or -1. Written field by field (an array literal per class cost an
  * allocation per class), in a function of its own, like wildClassFacts: see automatonTables on
- * code after a loop that ran once.
+ * code after a loop that ran once. Given the columns, not the dimension: the two dimensions'
+ * objects differ in shape, and the second deoptimized the loop compiled for the first.
  */
-function mainClassFacts(d: Dimension): Int32Array {
-  const facts = new Int32Array(2 * d.mainBits.length);
-  for (let k = 0; k < d.mainBits.length; k++) {
-    facts[2 * k] = d.mainBits[k]!;
-    facts[2 * k + 1] = d.mainGroup[k]!;
+function mainClassFacts(bits: Int32Array, group: Int32Array): Int32Array {
+  const facts = new Int32Array(2 * bits.length);
+  for (let k = 0; k < bits.length; k++) {
+    facts[2 * k] = bits[k]!;
+    facts[2 * k + 1] = group[k]!;
   }
   return facts;
 }
 
 /** Per wild class: bits, group, KMS key 0/1. */
-function wildClassFacts(d: Dimension): Int32Array {
-  const facts = new Int32Array(3 * d.wildBits.length);
-  for (let c = 0; c < d.wildBits.length; c++) {
-    facts[3 * c] = d.wildBits[c]!;
-    facts[3 * c + 1] = d.wildGroup[c]!;
-    facts[3 * c + 2] = d.wildKms[c]!;
+function wildClassFacts(bits: Int32Array, group: Int32Array, kms: Int32Array): Int32Array {
+  const facts = new Int32Array(3 * bits.length);
+  for (let c = 0; c < bits.length; c++) {
+    facts[3 * c] = bits[c]!;
+    facts[3 * c + 1] = group[c]!;
+    facts[3 * c + 2] = kms[c]!;
   }
   return facts;
 }
@@ -192,7 +193,7 @@ const FAN_EDGES = 5;
  * when its compiler thread is busy with the table's functions: at 100,000 statements the first
  * automaton took 55 ms, the larger second one 12. Hence few passes, each a function of its own
  * (code after a loop that had not run yet has no type feedback, and a second pass there fell
- * back to unoptimized code), with the rare states' work out of the loop (AuxRecords). Two
+ * back to unoptimized code), with the rare states' work out of the loop (auxRecords). Two
  * passes, not one: the first sizes the edge list, which listing into room for every edge and
  * cutting it cost 14 MB of buffers at 10,000 wildcard statements, enough to start a
  * mark-compact.
@@ -205,7 +206,7 @@ function automatonTables(a: Automaton): { tables: Record<AutomatonTable, Int32Ar
   const edges = new Int32Array(2 * scanEdges(a, nodes, ascii, wideChars));
   const { wide, width } = alphabet(ascii, wideChars);
   const small = states * width <= DENSE_CELLS;
-  const { aux, skip, fanStates } = stateRecords(a, nodes, edges, small);
+  const { aux, skip, fanStates } = auxRecords(a, nodes, stateRecords(a, nodes, edges, small), small);
   const columns = { ascii, wide, width };
   const dense = new Int32Array(small ? states * width : 0);
   if (small) for (let s = 0; s < states; s++) transitionRow(a, columns, dense, s, s);
@@ -255,14 +256,21 @@ function alphabet(ascii: Int32Array, wideChars: Set<number>): { wide: number[]; 
 }
 
 /**
- * The rest of the states' records (after scanEdges), and their listed edges; then the sentinel
- * record that ends the last state's edges. The few states that loop on other characters or
- * have a fan row are left to AuxRecords, out of this loop (see automatonTables).
+ * The rest of the states' records (after scanEdges), their listed edges, and the sentinel record
+ * that ends the last state's edges. Returns the few states that loop on other characters
+ * or have a fan row, whose run field auxRecords writes: out of this loop, as code V8 compiles
+ * here before any such state has come by deoptimizes at the first (the wild automata have them),
+ * and the loop ran unoptimized again for the next automaton (~10 ms at 100,000 statements).
  */
-function stateRecords(a: Automaton, nodes: Int32Array, edges: Int32Array, small: boolean): AuxRecords {
+function stateRecords(a: Automaton, nodes: Int32Array, edges: Int32Array, small: boolean): number[] {
   const { edgeStart, edgeChar, edgeTarget, otherTarget, stateClass } = a;
   const states = otherTarget.length;
-  const records = new AuxRecords();
+  const rare: number[] = [];
+  // The sentinel first: code after a loop V8 compiled on the spot had no type feedback, and
+  // deoptimized, so that the next automaton's loop ran unoptimized again.
+  nodes[NODE * states + N_RUN] = RUN_NONE;
+  nodes[NODE * states + N_EDGES] = edges.length / 2;
+  nodes[NODE * states + N_OTHER] = -1;
   let edgeCount = 0;
   for (let s = 0; s < states; s++) {
     const first = edgeStart[s]!;
@@ -278,26 +286,22 @@ function stateRecords(a: Automaton, nodes: Int32Array, edges: Int32Array, small:
     }
     nodes[at + N_OTHER] = other;
     nodes[at + N_CLASS] = stateClass[s]!;
-    if (other === s || (!small && end - first >= FAN_EDGES)) nodes[at + N_RUN] = records.add(a, s, run, small);
+    if (other === s || (!small && end - first >= FAN_EDGES)) rare.push(s);
   }
-  nodes[NODE * states + N_RUN] = RUN_NONE;
-  nodes[NODE * states + N_EDGES] = edgeCount;
-  nodes[NODE * states + N_OTHER] = -1;
-  return records;
+  return rare;
 }
 
-/** The aux records (AUX ints each), skip lists (3 characters each) and fan row states of an automaton's states. */
-class AuxRecords {
-  readonly aux: number[] = [];
-  readonly skip: number[] = [];
-  readonly fanStates: number[] = [];
-
-  /**
-   * Adds what state s needs, which loops on other characters or has FAN_EDGES edges: a skip list
-   * (the characters that leave it, when 1 to 3 do), a fan row (in a large automaton), both through
-   * an aux record. Returns its run field: the aux record, RUN_SINK (nothing leaves it), or `run`.
-   */
-  add(a: Automaton, s: number, run: number, small: boolean): number {
+/**
+ * What the states stateRecords left need (they loop on other characters or have FAN_EDGES
+ * edges): a skip list (the characters that leave the state, when 1 to 3 do), a fan row (in a
+ * large automaton), both through an aux record (AUX ints); and their run field: the aux record,
+ * RUN_SINK (nothing leaves the state), or the run edge as it was.
+ */
+function auxRecords(a: Automaton, nodes: Int32Array, states: readonly number[], small: boolean): { aux: number[]; skip: number[]; fanStates: number[] } {
+  const aux: number[] = [];
+  const skip: number[] = [];
+  const fanStates: number[] = [];
+  for (const s of states) {
     const first = a.edgeStart[s]!;
     const end = a.edgeStart[s + 1]!;
     let skipAt = -1;
@@ -305,17 +309,21 @@ class AuxRecords {
       let leaving = 0;
       for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) leaving++;
       if (leaving >= 1 && leaving <= 3) {
-        skipAt = this.skip.length;
-        for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) this.skip.push(a.edgeChar[e]!);
-        for (; leaving < 3; leaving++) this.skip.push(-1);
+        skipAt = skip.length;
+        for (let e = first; e < end; e++) if (a.edgeTarget[e] !== s) skip.push(a.edgeChar[e]!);
+        for (; leaving < 3; leaving++) skip.push(-1);
       }
     }
-    const fan = !small && end - first >= FAN_EDGES ? this.fanStates.push(s) - 1 : -1;
-    if (skipAt < 0 && fan < 0) return first === end ? RUN_SINK : run;
-    const record = RUN_AUX - this.aux.length / AUX;
-    this.aux.push(run, skipAt, fan);
-    return record;
+    const fan = !small && end - first >= FAN_EDGES ? fanStates.push(s) - 1 : -1;
+    const at = NODE * s + N_RUN;
+    if (skipAt >= 0 || fan >= 0) {
+      aux.push(nodes[at]!, skipAt, fan);
+      nodes[at] = RUN_AUX - (aux.length / AUX - 1);
+    } else if (first === end) {
+      nodes[at] = RUN_SINK;
+    }
   }
+  return { aux, skip, fanStates };
 }
 
 /** State s's transitions as row `row` of `table` (a dense or fan row): its other target, then its edges' targets in their columns. */
