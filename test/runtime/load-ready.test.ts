@@ -182,6 +182,15 @@ describe("sparse map layout", () => {
     expect(a.head[MAP_HEAD + H_EXPLICIT_SIZE]).toBeLessThan(0); // 20 entries: hashed
     expect(a.head[H_DEFAULTS]).toBe(a.head[MAP_HEAD + H_DEFAULTS]); // the same defaults, shared
   });
+
+  it("keeps defaults apart that differ, whether next to each other or not", () => {
+    const defaults = [[[0, 0, 2]], [[0, 0, 3]], [[0, 0, 2]], [[1, 0, 2]]] as const;
+    const { head, slots } = layoutSparseMaps(defaults.map((d) => ({ mask: 1, explicit: [], defaults: d })));
+    const value = (m: number) => slots[head[MAP_HEAD * m + H_DEFAULTS]! + 3];
+    expect([0, 1, 2, 3].map(value)).toEqual([2, 3, 2, 2]);
+    expect(head[2 * MAP_HEAD + H_DEFAULTS]).toBe(head[H_DEFAULTS]);
+    expect(new Set([0, 1, 3].map((m) => head[MAP_HEAD * m + H_DEFAULTS])).size).toBe(3);
+  });
 });
 
 describe("cached spellings", () => {
