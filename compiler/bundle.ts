@@ -360,10 +360,18 @@ function statementTexts(workspace: Workspace): (provenance: Provenance) => WireS
     for (const r of workspace.resources) if (r.policy !== undefined) attached.set(r.policy, [...(attached.get(r.policy) ?? []), r.id]);
   }
   const fileName = sourceNames(workspace.sources);
+  // A policy's statements come one after another: its lookup is kept for the next.
+  let lastPolicy: string | undefined;
+  let statements: readonly Statement[] | undefined;
+  let resources: string[] | undefined;
   return ({ policy, index }) => {
-    const statement = workspace.policies.get(policy)?.statements[index];
+    if (policy !== lastPolicy) {
+      lastPolicy = policy;
+      statements = workspace.policies.get(policy)?.statements;
+      resources = attached.get(policy);
+    }
+    const statement = statements?.[index];
     const text = statementSource(statement, fileName);
-    const resources = attached.get(policy);
     return resources === undefined || statement?.principals === undefined ? text : [text[0], text[1], resources, false, text[4], text[5], text[6], text[7]];
   };
 }
@@ -425,12 +433,14 @@ function locationOf(statement: Statement, fileName: (file: string) => string | u
  * holds many statements and searching `sources` for each was quadratic.
  */
 function sourceNames(sources: readonly SourceDigest[]): (file: string) => string | undefined {
-  const known = new Map<string, string | undefined>();
+  const known = new Map<string, string | null>();
   return (path) => {
-    if (known.has(path)) return known.get(path);
-    const file = path.split("\\").join("/");
-    const named = sources.find((s) => file === s.file || file.endsWith(`/${s.file}`))?.file;
-    known.set(path, named);
-    return named;
+    let named = known.get(path);
+    if (named === undefined) {
+      const file = path.split("\\").join("/");
+      named = sources.find((s) => file === s.file || file.endsWith(`/${s.file}`))?.file ?? null;
+      known.set(path, named);
+    }
+    return named ?? undefined;
   };
 }

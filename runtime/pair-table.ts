@@ -87,7 +87,6 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
     const at = start[m]!;
     const explicitCount = data[at + P_EXPLICIT]!;
     const defaultsCount = data[at + P_DEFAULTS]!;
-    if (ENTRY * Math.max(explicitCount, defaultsCount) > scratch.length) scratch = new Int32Array(ENTRY * Math.max(explicitCount, defaultsCount));
     const firstDefault = at + P_ENTRIES + ENTRY * explicitCount;
     // The explicit entries are looked up where they are when in key order (as the compiler
     // writes them), else sorted in scratch. Copying every part out, as PartSet did, cost ~20 ms
@@ -96,12 +95,14 @@ export function layoutPackedSparseMaps(maps: PackedSparseMaps): { head: Int32Arr
     if (inKeyOrder(data, at + P_ENTRIES, explicitCount)) {
       explicit = parts.id(data, at + P_ENTRIES, ENTRY * explicitCount);
     } else {
+      if (ENTRY * explicitCount > scratch.length) scratch = new Int32Array(ENTRY * explicitCount);
       copyInts(data, at + P_ENTRIES, scratch, 0, ENTRY * explicitCount);
       sortEntries(scratch, explicitCount);
       explicit = parts.id(scratch, 0, ENTRY * explicitCount);
     }
     let defaults = previousDefaults;
     if (defaultsCount !== previousCount || !sameInts(data, previousFirst, firstDefault, 3 * defaultsCount)) {
+      if (ENTRY * defaultsCount > scratch.length) scratch = new Int32Array(ENTRY * defaultsCount);
       for (let d = 0; d < defaultsCount; d++) {
         scratch[ENTRY * d] = -1;
         scratch[ENTRY * d + 1] = data[firstDefault + 3 * d]!;
