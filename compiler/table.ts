@@ -13,7 +13,7 @@
 // - how layers combine is a list of bitmask terms per (caller kind, resource group): Allow iff no
 //   deny and some term's bits all allow.
 import { ANY, FIELD, FIELD_CHAR, STAR, buildAutomaton, buildTrieAutomaton, foldCase, sortAscending, sortUnique, type Automaton, type GlobToken } from "./automaton.js";
-import { IntBuffer, IntListInterner, IntLists, grown } from "./int-lists.js";
+import { IntBuffer, IntListInterner, IntLists, grown, type IntListsSize } from "./int-lists.js";
 import { resumePoints, wildGate } from "./prefilter.js";
 import type { AwsWorkspace, Condition, Template, Workspace } from "./ir.js";
 import {
@@ -144,9 +144,10 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   // Accounts, resource entries and their policies are AWS's; the other models have none (their
   // differences are in the caller classes and the combination terms specializeCallers gives).
   const ws = awsParts(workspace);
+  const size = workspaceSize(workspace);
   // Patterns are interned by their tokens, and kept only there (packed): ids in first-seen order.
-  const actionPatterns = new IntListInterner();
-  const resourcePatterns = new IntListInterner();
+  const actionPatterns = new IntListInterner(size.actionPatterns);
+  const resourcePatterns = new IntListInterner(size.resourcePatterns);
 
   // --- probes: what the table must know about a resource besides the statements' patterns
   const accounts = relevantAccounts(ws, callers);
@@ -171,7 +172,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     readonly provenance: number;
     readonly predicate: number; // -1 when unconditional
   }
-  const provenance = new ProvenanceInterner();
+  const provenance = new ProvenanceInterner(size.statements);
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
   /** Literal action spellings, repeats allowed (sortedUnique drops them at the end: cheaper than a Set of them all). */
@@ -269,9 +270,12 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   });
 
   // --- rows and leaves, each interned by its packed ints (ids in first-seen order)
-  const leaves = new IntListInterner();
-  const rows = new IntListInterner();
-  const classActions = new IntLists();
+  // Sizes per statement as measured on the bench workloads (standard, conditions, wildcards,
+  // roles: within 10% of each other): a statement brings about a row of 17 ints and two leaves
+  // of 4 or 5.
+  const leaves = new IntListInterner({ lists: 2 * size.statements, ints: 10 * size.statements });
+  const rows = new IntListInterner({ lists: size.statements, ints: 18 * size.statements });
+  const classActions = new IntLists({ lists: callers.classes.length, ints: 4 * size.statements });
   /** Scratch for makeLeaf: the matched provenance ids, sorted in place; the leaf's ints. */
   let leafMatched: Int32Array = new Int32Array(64);
   let leafInts: Int32Array = new Int32Array(64);
@@ -279,7 +283,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   // What a statement brings to a row: its resource membership, effect, slot, provenance and
   // predicate. Classes that share statements (users holding the same roles) get equal rows:
   // each is built once, keyed by these signatures (and the caller's own account group).
-  const signatures = new IntListInterner();
+  const signatures = new IntListInterner({ lists: size.statements, ints: 9 * size.statements });
   const accountIds = new Map<string, number>();
   /** Scratch for signatureOf: one signature's ints. */
   const signatureInts = new IntBuffer();
@@ -302,7 +306,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     for (const p of r.patterns) signatureInts.push(p);
     return signatures.id(signatureInts.values, 0, signatureInts.size);
   };
-  const rowByContent = new IntListInterner();
+  const rowByContent = new IntListInterner({ lists: size.statements, ints: 4 * size.statements });
   const rowOfContent: number[] = [];
   // Scratch for rowOf (rows do not nest: a row's buildSparse calls out only to leaves): the
   // row's content key, its items, and its leaves' statements.
@@ -318,7 +322,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
     // Many resource classes select the same statements of a row: build each leaf once per
     // distinct subset. (Rows need no such cache: a subset's content key finds its row.)
-    const leafBySubset = new IntListInterner();
+    const leafBySubset = new IntListInterner({ lists: 2 * compiled.length, ints: 4 * compiled.length });
     const leafOfSubset: number[] = [];
     /** The statements (indices into `compiled`) of the row being built: set by rowOf. */
     let rowSubset = new IntBuffer();
@@ -1105,6 +1109,35 @@ function templateTokens(template: Template, fold: boolean, out: IntBuffer): IntB
   return out;
 }
 
+/**
+ * What the table's interners should expect, from the workspace's policies: their statements, and
+ * their action and resource patterns with an int per character (a variable's value counts as
+ * one: an estimate, as policies no caller holds count in full; the interners grow past it).
+ */
+function workspaceSize(workspace: Workspace): { statements: number; actionPatterns: IntListsSize; resourcePatterns: IntListsSize } {
+  let statements = 0;
+  const actions = { lists: 0, ints: 0 };
+  const resources = { lists: 0, ints: 0 };
+  const count = (patterns: readonly Template[], into: { lists: number; ints: number }): void => {
+    into.lists += patterns.length;
+    for (const p of patterns) for (const part of p.parts) into.ints += part.kind === "variable" ? 1 : part.text.length;
+  };
+  for (const policy of workspace.policies.values()) {
+    statements += policy.statements.length;
+    for (const statement of policy.statements) {
+      count(statement.actions.patterns, actions);
+      count(statement.resources.patterns, resources);
+    }
+  }
+  // Resource entries and account probes add a few patterns of their own.
+  const probes = 16 + awsParts(workspace).resources.length * 2;
+  return {
+    statements,
+    actionPatterns: actions,
+    resourcePatterns: { lists: resources.lists + probes, ints: resources.ints + 64 * probes },
+  };
+}
+
 /** The one string a pattern matches (no wildcard, no variable), or undefined. */
 function literalSpelling(template: Template): string | undefined {
   let out = "";
@@ -1175,7 +1208,12 @@ class ProvenanceInterner {
   private readonly policyIds = new Map<string, number>();
   private readonly sidIds = new Map<string, number>();
   private readonly layerIds = new Map<string, number>();
-  private readonly keys = new IntListInterner();
+  private readonly keys: IntListInterner;
+
+  /** `statements`: how many provenances to expect. */
+  constructor(statements: number) {
+    this.keys = new IntListInterner({ lists: statements, ints: 5 * statements });
+  }
   /** Scratch: the key being looked up. */
   private readonly key = new Int32Array(5);
 

@@ -42,6 +42,20 @@ describe("IntListInterner", () => {
     );
   });
 
+  it("numbers lists the same whatever size it was told to expect, growing past it", () => {
+    // Sizes below, near and above what the lists need: the hint only sets where growth starts.
+    const expected = fc.record({ lists: fc.integer({ min: 0, max: 3000 }), ints: fc.integer({ min: 0, max: 12_000 }) });
+    fc.assert(
+      fc.property(someLists, expected, (lists, size) => {
+        const interner = new IntListInterner(size);
+        expect(lists.map((list) => interner.id(list))).toEqual(mapIds(lists));
+        const ids = mapIds(lists);
+        ids.forEach((id, i) => expect([...interner.data.subarray(interner.start(id), interner.end(id))]).toEqual(lists[i]));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("reads a list from a range of a larger array", () => {
     const interner = new IntListInterner();
     const scratch = Int32Array.of(9, 1, 2, 3, 9);
@@ -67,5 +81,13 @@ describe("IntLists", () => {
     expect(lists.push(Int32Array.of(1, 6, 7, 1), 1, 3)).toBe(2);
     expect([...lists.starts]).toEqual([0, 2, 2, 4]);
     expect([...lists.data.subarray(0, 4)]).toEqual([4, 5, 6, 7]);
+  });
+
+  it("grows past the size it was told to expect", () => {
+    const lists = new IntLists({ lists: 1, ints: 1 });
+    for (let i = 0; i < 100; i++) expect(lists.push([i, i + 1, i + 2])).toBe(i);
+    expect(lists.size).toBe(100);
+    expect([...lists.data.subarray(lists.start(99), lists.end(99))]).toEqual([99, 100, 101]);
+    expect(lists.starts.length).toBe(101);
   });
 });
