@@ -2,10 +2,11 @@
 // load-ready layout of runtime/wire.ts: every table the runtime reads is derived here, once, so
 // that loading a bundle only checks it.
 import {
-  SPELLINGS_MAX, automatonTable, encodeStatementSources, int32Bytes,
+  SPELLINGS_MAX, automatonTable, int32Bytes,
   type AutomatonTable, type BundlePayload, type DimensionName, type PayloadTables, type TableName, type WireDimension, type WireStatementSource,
 } from "../runtime/format.js";
-import { layoutPackedSparseMaps } from "../runtime/pair-table.js";
+import { encodeStatementSources } from "./encode-bundle.js";
+import { layoutPackedSparseMaps } from "./layout-sparse-maps.js";
 import { AUX, LEAF, L_ALLOW, L_DENY, L_MATCHED, L_OPEN, NODE, N_CLASS, N_EDGES, N_OTHER, N_RUN, RUN_AUX, RUN_NONE, RUN_SINK } from "../runtime/wire.js";
 import { classify, type Automaton } from "./automaton.js";
 import type { Condition, PrincipalRef, SourceDigest, Statement, Template, Workspace } from "./ir.js";

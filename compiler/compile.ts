@@ -3,11 +3,12 @@
 //
 //   files --loadWorkspace--> IR workspace --specializeCallers--> caller classes
 //         --buildDecisionTable--> decision table --tableToPayload--> payload --encodeBundle--> bytes
-import { encodeBundle, type BundleSigner } from "../runtime/format.js";
+import type { BundleSigner } from "../runtime/format.js";
 import { nodeSha256 } from "../runtime/node.js";
 import { AutomatonTooLarge } from "./automaton.js";
 import { tableToPayload } from "./bundle.js";
 import { hasErrors, type Diagnostic } from "./diagnostics.js";
+import { encodeBundle } from "./encode-bundle.js";
 import type { Workspace } from "./ir.js";
 import { loadWorkspace } from "./load-workspace.js";
 import { specializeCallers } from "./specialize.js";

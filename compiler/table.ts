@@ -22,11 +22,11 @@ import {
 } from "./specialize.js";
 import { bucketOfS3Object } from "./aws-names.js";
 import { GROUP_BLIND, RESOURCE_KEY, type WireCondition, type WireTemplate } from "../runtime/wire.js";
-import type { PackedSparseMaps } from "../runtime/pair-table.js";
+import type { PackedSparseMaps } from "./layout-sparse-maps.js";
 
 /**
  * Sparse functions from a dimension's classes to ids (rows or leaves), packed as
- * runtime/pair-table.ts lays them out from (PackedSparseMaps): per map, its mask (bits of the
+ * compiler/layout-sparse-maps.ts lays them out from (PackedSparseMaps): per map, its mask (bits of the
  * broad and wild patterns that matter here), explicit entries (main class, bits & mask, group) ->
  * value, then defaults for main classes without an entry: (bits & mask, group) -> value. A class
  * is a pair (main class, wild class); what a map reads of it is the main class, the bits of its

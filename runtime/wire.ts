@@ -42,8 +42,9 @@ export function adoptionKey(principal: string, identity: string | undefined, via
 }
 
 // The load-ready layout of a bundle's integer tables (formats 7 and 8), shared by the writer
-// (compiler/bundle.ts, runtime/pair-table.ts) and the reader (runtime/index.ts). The compiler
-// derives every table the runtime reads; the runtime takes them as they are and range-checks them.
+// (compiler/bundle.ts, compiler/layout-sparse-maps.ts) and the reader (runtime/index.ts,
+// runtime/pair-table.ts). The compiler derives every table the runtime reads; the runtime takes
+// them as they are and range-checks them.
 
 /**
  * An automaton state: NODE ints in `nodes`, one record per state plus a sentinel record whose

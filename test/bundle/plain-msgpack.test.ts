@@ -1,4 +1,4 @@
-// encodeBundle writes the statement texts and the cold part itself (runtime/format.ts
+// encodeBundle writes the statement texts and the cold part itself (compiler/encode-bundle.ts
 // PlainWriter), not through msgpackr: these tests hold it to the bytes msgpackr writes for the
 // same values with the format's options, whatever the strings (every UTF-16 unit, lone
 // surrogates included, on either side of msgpackr's 64-unit switch to Buffer) and lengths.
@@ -6,13 +6,12 @@ import fc from "fast-check";
 import { Packr, Unpackr } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { compileWorkspace } from "../../compiler/compile.js";
-import { encodeStatementSources, readPayload, type WireStatementSource } from "../../runtime/format.js";
+import { encodeStatementSources } from "../../compiler/encode-bundle.js";
+import { MSGPACK_OPTIONS, readPayload, type WireStatementSource } from "../../runtime/format.js";
 import { workspaceFromJson } from "../support/workspace.js";
 
-/** runtime/format.ts MSGPACK_OPTIONS. */
-const OPTIONS = { useRecords: false, structuredClone: false, moreTypes: false, mapsAsObjects: true, int64AsType: "number" } as const;
-const packr = new Packr(OPTIONS);
-const unpackr = new Unpackr(OPTIONS);
+const packr = new Packr(MSGPACK_OPTIONS);
+const unpackr = new Unpackr(MSGPACK_OPTIONS);
 
 const encoded = (sources: readonly WireStatementSource[]) => encodeStatementSources(sources.length, (i) => sources[i]!);
 /** Compared as bytes: a deep equality of megabytes takes seconds. */

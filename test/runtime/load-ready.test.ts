@@ -7,8 +7,9 @@ import { compileWorkspace } from "../../compiler/compile.js";
 import { evaluateIr } from "../../compiler/reference/evaluate.js";
 import { BundleError, type Request } from "../../runtime/index.js";
 import { loadBundle, nodeSha256 } from "../../runtime/node.js";
-import { SPELLINGS_MAX, TABLE_NAMES, decodeBundle, encodeBundle, type TableName } from "../../runtime/format.js";
-import { layoutSparseMaps } from "../../runtime/pair-table.js";
+import { SPELLINGS_MAX, TABLE_NAMES, decodeBundle, type TableName } from "../../runtime/format.js";
+import { encodeBundle } from "../../compiler/encode-bundle.js";
+import { layoutSparseMaps } from "../../compiler/layout-sparse-maps.js";
 import { A_SKIP, ENTRY, EMPTY_MAIN, H_EXPLICIT, H_EXPLICIT_SIZE, H_DEFAULTS, LEAF, L_OPEN, MAP_HEAD, NODE, N_OTHER, OPEN } from "../../runtime/wire.js";
 import { workspaceFromJson } from "../support/workspace.js";
 
