@@ -4,17 +4,9 @@
 // compiler lays maps out; it places hash entries by the runtime's own hashKey and slotOf, so that
 // the lookups find them.
 import { hashKey, slotOf } from "../runtime/pair-table.js";
-
-// The layout (runtime/wire.ts), copied here: V8 folds a module's own constants into the loops,
-// not imported ones. test/runtime/layout.test.ts keeps the copies equal to wire.ts.
-const MAP_HEAD = 5;
-const H_MASK = 0;
-const H_EXPLICIT = 1;
-const H_EXPLICIT_SIZE = 2;
-const H_DEFAULTS = 3;
-const H_DEFAULTS_SIZE = 4;
-const ENTRY = 4;
-const EMPTY_MAIN = -2;
+// The layout's constants come from wire.ts itself: the runtime's lookups keep copies (V8 folds a
+// module's own constants into hot loops), but laying out maps is a compile step, not a hot path.
+import { EMPTY_MAIN, ENTRY, H_DEFAULTS, H_DEFAULTS_SIZE, H_EXPLICIT, H_EXPLICIT_SIZE, H_MASK, MAP_HEAD } from "../runtime/wire.js";
 
 /** Parts with at most this many entries are a list: 2 cache lines at most, no hashing. */
 const LIST_MAX = 8;
