@@ -322,7 +322,9 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
     // Many resource classes select the same statements of a row: build each leaf once per
     // distinct subset. (Rows need no such cache: a subset's content key finds its row.)
-    const leafBySubset = new IntListInterner({ lists: 2 * compiled.length, ints: 4 * compiled.length });
+    // Not sized up front: classes whose rows are all found by content (users sharing roles) never
+    // use it, and one interner per class sized by its statements would be garbage for each.
+    const leafBySubset = new IntListInterner();
     const leafOfSubset: number[] = [];
     /** The statements (indices into `compiled`) of the row being built: set by rowOf. */
     let rowSubset = new IntBuffer();
