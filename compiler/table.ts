@@ -1211,13 +1211,13 @@ class ProvenanceInterner {
   private readonly sidIds = new Map<string, number>();
   private readonly layerIds = new Map<string, number>();
   private readonly keys: IntListInterner;
+  /** Scratch: the key being looked up. */
+  private readonly key = new Int32Array(5);
 
   /** `statements`: how many provenances to expect. */
   constructor(statements: number) {
     this.keys = new IntListInterner({ lists: statements, ints: 5 * statements });
   }
-  /** Scratch: the key being looked up. */
-  private readonly key = new Int32Array(5);
 
   id(policy: string, sid: string | undefined, index: number, layer: string, effect: "Allow" | "Deny"): number {
     const key = this.key;
