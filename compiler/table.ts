@@ -182,18 +182,24 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const tokens = new IntBuffer();
   const statementActionIds = new IntBuffer();
   const statementResourceIds = new IntBuffer();
-  const actionIdOf = memoByObject((p: Template) => {
+  const actionId = (p: Template): number => {
     const spelling = literalSpelling(p);
     if (spelling !== undefined) actionSpellings.push(spelling);
     const id = actionPatterns.id(templateTokens(p, true, tokens).values, 0, tokens.size);
     statementActionIds.push(id);
     return id;
-  });
-  const resourceIdOf = memoByObject((p: Template) => {
+  };
+  const resourceId = (p: Template): number => {
     const id = resourcePatterns.id(templateTokens(p, false, tokens).values, 0, tokens.size);
     statementResourceIds.push(id);
     return id;
-  });
+  };
+  // The memo only pays when classes share patterns: with one class holding statements, each
+  // pattern is seen once and a Map entry per pattern cost ~55 ms at 100,000 statements. Without
+  // it, a pattern seen twice is tokenized twice and gets its id again: the same table.
+  const sharePatterns = callers.classes.filter((c) => c.statements.length > 0).length > 1;
+  const actionIdOf = sharePatterns ? memoByObject(actionId) : actionId;
+  const resourceIdOf = sharePatterns ? memoByObject(resourceId) : resourceId;
   // Interned per statement: with int keys a lookup is cheap, and a cache per statement source
   // (a Map entry each) measured no faster, on standard or roles workspaces.
   const provenanceOf = (statement: SpecializedStatement): number =>
