@@ -133,8 +133,13 @@ export class IntListInterner extends IntLists {
  * allocates again (about 90 ns per clear and refill of a few values, measured).
  */
 export class IntBuffer {
-  values: Int32Array = new Int32Array(16);
+  values: Int32Array;
   size = 0;
+
+  /** `capacity`: how many values to expect (it grows past that). */
+  constructor(capacity = 16) {
+    this.values = new Int32Array(Math.max(16, capacity));
+  }
 
   push(value: number): void {
     if (this.size === this.values.length) this.values = grown(this.values, this.size + 1);

@@ -162,41 +162,23 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const anyAccountProbe = readsArns ? resourcePatterns.id([...arnPrefixTokens(), FIELD_CHAR, FIELD, 58, STAR]) : -1;
   const kmsProbe = readsArns ? resourcePatterns.id([...literalTokens("arn:"), FIELD, ...literalTokens(":kms:"), FIELD, 58, FIELD, ...literalTokens(":key/"), STAR]) : -1;
 
-  // --- statements: patterns to ids
-  interface Compiled {
-    /** The statement's effect and layer, kept here: reading them through the statement cost a cache miss per leaf statement. */
-    readonly deny: boolean;
-    readonly slot: number;
-    readonly actions: Membership;
-    readonly resources: Membership;
-    readonly provenance: number;
-    readonly predicate: number; // -1 when unconditional
-  }
+  // --- statements: patterns to ids, per class as columns (CompiledClass)
   const provenance = new ProvenanceInterner(size.statements);
   const predicates = new Interner<WireCondition[]>((p) => JSON.stringify(p));
   const entryIndex = new Map(ws.resources.map((r, i) => [r.id, i]));
   /** Literal action spellings, repeats allowed (sortedUnique drops them at the end: cheaper than a Set of them all). */
   const actionSpellings: string[] = [];
-  // Classes share pattern objects (specialization keeps what it does not change): tokenize and
-  // intern each once, and note its id as a statement's (repeats allowed: statementPatterns).
   const tokens = new IntBuffer();
-  const statementActionIds = new IntBuffer();
-  const statementResourceIds = new IntBuffer();
   const actionId = (p: Template): number => {
     const spelling = literalSpelling(p);
     if (spelling !== undefined) actionSpellings.push(spelling);
-    const id = actionPatterns.id(templateTokens(p, true, tokens).values, 0, tokens.size);
-    statementActionIds.push(id);
-    return id;
+    return actionPatterns.id(templateTokens(p, true, tokens).values, 0, tokens.size);
   };
-  const resourceId = (p: Template): number => {
-    const id = resourcePatterns.id(templateTokens(p, false, tokens).values, 0, tokens.size);
-    statementResourceIds.push(id);
-    return id;
-  };
-  // The memo only pays when classes share patterns: with one class holding statements, each
-  // pattern is seen once and a Map entry per pattern cost ~55 ms at 100,000 statements. Without
-  // it, a pattern seen twice is tokenized twice and gets its id again: the same table.
+  const resourceId = (p: Template): number => resourcePatterns.id(templateTokens(p, false, tokens).values, 0, tokens.size);
+  // Classes share pattern objects (specialization keeps what it does not change): then tokenize
+  // and intern each once. The memo only pays when they do: with one class holding statements,
+  // each pattern is seen once and a Map entry per pattern cost ~55 ms at 100,000 statements.
+  // Without it, a pattern seen twice is tokenized twice and gets its id again: the same table.
   const sharePatterns = callers.classes.filter((c) => c.statements.length > 0).length > 1;
   const actionIdOf = sharePatterns ? memoByObject(actionId) : actionId;
   const resourceIdOf = sharePatterns ? memoByObject(resourceId) : resourceId;
@@ -204,34 +186,64 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   // (a Map entry each) measured no faster, on standard or roles workspaces.
   const provenanceOf = (statement: SpecializedStatement): number =>
     provenance.id(statement.source.policy, statement.source.sid, statement.source.index, statement.layer, statement.effect);
-  const compiledByClass = callers.classes.map((cls) =>
-    cls.statements.map((statement): Compiled => {
-      const actionIds = statement.actions.patterns.map(actionIdOf);
+  const compileClass = (statements: readonly SpecializedStatement[]): CompiledClass => {
+    const count = statements.length;
+    const deny = new Uint8Array(count);
+    const slot = new Int32Array(count);
+    const provenanceIds = new Int32Array(count);
+    const predicate = new Int32Array(count);
+    const actionFlags = new Uint8Array(count);
+    const actionStart = new Int32Array(count + 1);
+    const resourceFlags = new Uint8Array(count);
+    const resourceStart = new Int32Array(count + 1);
+    let actionCount = 0;
+    let resourceCount = 0;
+    for (const statement of statements) {
+      actionCount += statement.actions.patterns.length;
+      resourceCount += statement.resources.patterns.length;
+    }
+    const actionIds = new IntBuffer(actionCount);
+    const resourceIds = new IntBuffer(resourceCount);
+    let entry: Int32Array | undefined;
+    let account: (string | undefined)[] | undefined;
+    for (let i = 0; i < count; i++) {
+      const statement = statements[i]!;
+      for (const p of statement.actions.patterns) actionIds.push(actionIdOf(p));
+      actionStart[i + 1] = actionIds.size;
+      actionFlags[i] = statement.actions.negated ? NEGATED : 0;
       const hasRuntimeVariable = statement.resources.patterns.some((p) => p.parts.some((x) => x.kind === "variable"));
       // Most statements have no condition: no array for them (a million empty ones add up).
       const residual: WireCondition[] | undefined = statement.conditions.length === 0 && !hasRuntimeVariable
         ? undefined : statement.conditions.map(toWireCondition);
-      if (hasRuntimeVariable) residual!.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
-      const resources: Membership = hasRuntimeVariable
-        ? { universal: true, negated: false, patterns: [] }
-        : { universal: false, negated: statement.resources.negated, patterns: statement.resources.patterns.map(resourceIdOf) };
-      if (statement.scope.kind === "entry") {
-        resources.entry = entryIndex.get(statement.scope.entry)!;
-      } else if (statement.scope.kind === "account") {
-        resources.account = statement.scope.account;
+      // A resource pattern with a variable the request fills is matched by the predicate.
+      if (hasRuntimeVariable) {
+        residual!.push(resourceCheck(statement.resources.patterns, statement.resources.negated));
+        resourceFlags[i] = UNIVERSAL;
+      } else {
+        for (const p of statement.resources.patterns) resourceIds.push(resourceIdOf(p));
+        resourceFlags[i] = statement.resources.negated ? NEGATED : 0;
       }
-      return {
-        deny: statement.effect === "Deny",
-        slot: statement.slot,
-        actions: { universal: false, negated: statement.actions.negated, patterns: actionIds },
-        resources,
-        provenance: provenanceOf(statement),
-        predicate: residual !== undefined && residual.length > 0 ? predicates.id(residual) : -1,
-      };
-    }));
+      resourceStart[i + 1] = resourceIds.size;
+      if (statement.scope.kind === "entry") {
+        (entry ??= new Int32Array(count).fill(-1))[i] = entryIndex.get(statement.scope.entry)!;
+      } else if (statement.scope.kind === "account") {
+        (account ??= new Array<string | undefined>(count).fill(undefined))[i] = statement.scope.account;
+      }
+      deny[i] = statement.effect === "Deny" ? 1 : 0;
+      slot[i] = statement.slot;
+      provenanceIds[i] = provenanceOf(statement);
+      predicate[i] = residual !== undefined && residual.length > 0 ? predicates.id(residual) : -1;
+    }
+    return {
+      count, deny, slot, provenance: provenanceIds, predicate, entry, account,
+      actions: { flags: actionFlags, start: actionStart, patterns: actionIds.values },
+      resources: { flags: resourceFlags, start: resourceStart, patterns: resourceIds.values },
+    };
+  };
+  const compiledByClass = callers.classes.map((cls) => compileClass(cls.statements));
 
   progress?.("automata", 0, 2);
-  const actionSpace = buildDimension(actionPatterns, statementPatterns(actionPatterns, statementActionIds), [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
+  const actionSpace = buildDimension(actionPatterns, statementPatterns(actionPatterns, compiledByClass.map((c) => c.actions)), [], () => -1, () => ({ group: 0, kms: 0 }), 1, false);
   progress?.("automata", 1, 2);
   const groupCount = accounts.length + 2;
   const entryProbes = new Map<number, number>(); // pattern id -> entry index (exact ids win over buckets)
@@ -252,7 +264,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   };
   const resourceSpace = buildDimension(
     resourcePatterns,
-    statementPatterns(resourcePatterns, statementResourceIds),
+    statementPatterns(resourcePatterns, compiledByClass.map((c) => c.resources)),
     readsArns ? [...accountProbe, anyAccountProbe, kmsProbe] : [],
     (patterns) => {
       const entry = governingEntry(patterns);
@@ -293,39 +305,41 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   const accountIds = new Map<string, number>();
   /** Scratch for signatureOf: one signature's ints. */
   const signatureInts = new IntBuffer();
-  const signatureOf = (c: Compiled): number => {
-    const r = c.resources;
+  /** The signature of statement i of class `c`. */
+  const signatureOf = (c: CompiledClass, i: number): number => {
+    const scopeAccount = c.account?.[i];
     let account = 0;
-    if (r.account !== undefined) {
-      account = accountIds.get(r.account) ?? accountIds.size + 1;
-      accountIds.set(r.account, account);
+    if (scopeAccount !== undefined) {
+      account = accountIds.get(scopeAccount) ?? accountIds.size + 1;
+      accountIds.set(scopeAccount, account);
     }
+    const r = c.resources;
     signatureInts.size = 0;
-    signatureInts.push(r.universal ? 1 : 0);
-    signatureInts.push(r.negated ? 1 : 0);
-    signatureInts.push(r.entry === undefined ? -1 : r.entry);
+    signatureInts.push((r.flags[i]! & UNIVERSAL) !== 0 ? 1 : 0);
+    signatureInts.push((r.flags[i]! & NEGATED) !== 0 ? 1 : 0);
+    signatureInts.push(c.entry === undefined ? -1 : c.entry[i]!);
     signatureInts.push(account);
-    signatureInts.push(c.deny ? 1 : 0);
-    signatureInts.push(c.slot);
-    signatureInts.push(c.provenance);
-    signatureInts.push(c.predicate);
-    for (const p of r.patterns) signatureInts.push(p);
+    signatureInts.push(c.deny[i]!);
+    signatureInts.push(c.slot[i]!);
+    signatureInts.push(c.provenance[i]!);
+    signatureInts.push(c.predicate[i]!);
+    for (let q = r.start[i]!, end = r.start[i + 1]!; q < end; q++) signatureInts.push(r.patterns[q]!);
     return signatures.id(signatureInts.values, 0, signatureInts.size);
   };
   const rowByContent = new IntListInterner({ lists: size.statements, ints: 4 * size.statements });
   const rowOfContent: number[] = [];
   // Scratch for rowOf (rows do not nest: a row's buildSparse calls out only to leaves): the
-  // row's content key, its items, and its leaves' statements.
+  // row's content key, and its leaves' statements.
   const content = new IntBuffer();
-  const rowItems: ScopedMembership[] = [];
   const statementIds = new IntBuffer();
   const classes: TableClass[] = [];
   callers.classes.forEach((cls, classIndex) => {
     progress?.("classes", classIndex, callers.classes.length);
     const compiled = compiledByClass[classIndex]!;
     const ownAccountGroup = cls.kind.account === undefined ? -1 : accountGroup.get(cls.kind.account)!;
-    const signature = compiled.map(signatureOf);
-    const resourceMemberships = compiled.map((c) => scoped(c.resources, entryClasses, accountGroup, ownAccountGroup));
+    const signature = new Int32Array(compiled.count);
+    for (let i = 0; i < compiled.count; i++) signature[i] = signatureOf(compiled, i);
+    const resourceMembers = scopedMembers(compiled, entryClasses, accountGroup, ownAccountGroup);
     // Many resource classes select the same statements of a row: build each leaf once per
     // distinct subset. (Rows need no such cache: a subset's content key finds its row.)
     // Not sized up front: classes whose rows are all found by content (users sharing roles) never
@@ -347,14 +361,15 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       for (let j = 0; j < subset.size; j++) content.push(signature[subset.values[j]!]!);
       const c = rowByContent.id(content.values, 0, content.size);
       if (c < rowOfContent.length) return rowOfContent[c]!;
-      rowItems.length = 0;
-      for (let j = 0; j < subset.size; j++) rowItems.push(resourceMemberships[subset.values[j]!]!);
+      // The row's items are the subset's statements: their resource members.
       rowSubset = subset;
-      const row = buildSparse(resourceSpace, rowItems, leafOfRowSubset);
+      const row = buildSparse(resourceSpace, resourceMembers, subset, leafOfRowSubset);
       rowOfContent.push(rows.id(row.values, 0, row.size));
       return rowOfContent[c]!;
     };
-    const actions = buildSparse(actionSpace, compiled.map((c) => c.actions), rowOf);
+    const everyStatement = new IntBuffer(compiled.count);
+    for (let i = 0; i < compiled.count; i++) everyStatement.push(i);
+    const actions = buildSparse(actionSpace, compiled.actions, everyStatement, rowOf);
     classActions.push(actions.values, 0, actions.size);
     classes.push({ name: cls.name, kind: kinds.id(cls.kind), facts: cls.facts });
   });
@@ -388,17 +403,17 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   };
 
   /** The leaf of the statements `ids` (indices into `compiled`), interned. */
-  function makeLeaf(ids: IntBuffer, compiled: readonly Compiled[]): number {
+  function makeLeaf(ids: IntBuffer, compiled: CompiledClass): number {
     let allow = 0;
     let deny = 0;
     let matchedCount = 0;
     if (leafMatched.length < ids.size) leafMatched = grown(leafMatched, ids.size);
     for (let j = 0; j < ids.size; j++) {
-      const c = compiled[ids.values[j]!]!;
-      if (c.predicate >= 0) continue;
-      if (c.deny) deny |= 1 << c.slot;
-      else allow |= 1 << c.slot;
-      leafMatched[matchedCount++] = c.provenance;
+      const i = ids.values[j]!;
+      if (compiled.predicate[i]! >= 0) continue;
+      if (compiled.deny[i] === 1) deny |= 1 << compiled.slot[i]!;
+      else allow |= 1 << compiled.slot[i]!;
+      leafMatched[matchedCount++] = compiled.provenance[i]!;
     }
     matchedCount = sortUnique(leafMatched, matchedCount);
     // The leaf is assembled in leafInts (LEAF_MATCHED + matched + open statements at most) and
@@ -415,26 +430,28 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
       const openFrom = size;
       let seen: Set<string> | undefined;
       for (let j = 0; j < ids.size; j++) {
-        const c = compiled[ids.values[j]!]!;
-        if (c.predicate < 0) continue;
+        const i = ids.values[j]!;
+        const predicate = compiled.predicate[i]!;
+        if (predicate < 0) continue;
+        const slot = compiled.slot[i]!;
+        const denies = compiled.deny[i]!;
         // An open allow in a layer that already allows cannot change the answer.
-        if (!c.deny && (allow & (1 << c.slot)) !== 0) continue;
-        const slot = c.slot;
-        const denies = c.deny ? 1 : 0;
+        if (denies === 0 && (allow & (1 << slot)) !== 0) continue;
+        const provenanceId = compiled.provenance[i]!;
         // Equal open statements are kept once: found by a short scan, or a set once there are many.
         if (seen === undefined && size - openFrom > 32 * LEAF_OPEN_SIZE) {
           seen = new Set();
           for (let o = openFrom; o < size; o += LEAF_OPEN_SIZE) seen.add(`${leaf[o]},${leaf[o + 1]},${leaf[o + 2]},${leaf[o + 3]}`);
         }
         if (seen !== undefined) {
-          const key = `${c.provenance},${slot},${denies},${c.predicate}`;
+          const key = `${provenanceId},${slot},${denies},${predicate}`;
           if (seen.has(key)) continue;
           seen.add(key);
-        } else if (holdsOpen(leaf, openFrom, size, c.provenance, slot, denies, c.predicate)) continue;
-        leaf[size++] = c.provenance;
+        } else if (holdsOpen(leaf, openFrom, size, provenanceId, slot, denies, predicate)) continue;
+        leaf[size++] = provenanceId;
         leaf[size++] = slot;
         leaf[size++] = denies;
-        leaf[size++] = c.predicate;
+        leaf[size++] = predicate;
       }
     }
     return leaves.id(leaf, 0, size);
@@ -518,39 +535,63 @@ function relevantAccounts(ws: AwsParts, callers: CallerClasses): string[] {
 // ---------------------------------------------------------------------------------------------
 // Sparse maps over automaton classes
 
-/** Which classes an item (statement) matches: by its patterns, then limited by a scope. */
-interface Membership {
-  universal: boolean;
-  negated: boolean;
-  patterns: number[];
-  /** Resource policies: only classes governed by this entry. */
-  entry?: number;
-  /** RCPs: only resources of this account. */
-  account?: string;
+/** Member flags: matches every class; matches the classes its patterns miss. */
+const UNIVERSAL = 1;
+const NEGATED = 2;
+
+/**
+ * Which classes each of a list of items (a class's statements) matches, as columns: member m
+ * matches by its flags and its patterns `patterns[start[m] .. start[m + 1])`, then limited by
+ * its scope. Columns, not an object per statement: at 100,000 statements those objects (and a
+ * Compiled object holding two of them) were ~25 MB that the collector copied and marked.
+ */
+interface Members {
+  readonly flags: Uint8Array;
+  readonly start: Int32Array;
+  readonly patterns: Int32Array;
+  /** Per member, when some member is scoped: only these classes can match (explicit). */
+  readonly only?: readonly (ReadonlySet<number> | undefined)[];
+  /** Per member, when some member is scoped: only classes in these groups can match. */
+  readonly groups?: readonly (ReadonlySet<number> | undefined)[];
 }
 
-interface ScopedMembership {
-  readonly universal: boolean;
-  readonly negated: boolean;
-  readonly patterns: readonly number[];
-  /** When set, only these classes can match (explicit). */
-  readonly only?: ReadonlySet<number>;
-  /** When set, only classes in these groups can match. */
-  readonly groups?: ReadonlySet<number>;
+/** A class's statements, compiled: columns indexed by the statement's place in the class. */
+interface CompiledClass {
+  readonly count: number;
+  /** 1 for Deny. Effect and layer are kept here: reading them through the statement cost a cache miss per leaf statement. */
+  readonly deny: Uint8Array;
+  readonly slot: Int32Array;
+  readonly provenance: Int32Array;
+  /** -1 when unconditional. */
+  readonly predicate: Int32Array;
+  readonly actions: Members;
+  /** Unscoped: scopedMembers adds the scopes, which depend on the caller. */
+  readonly resources: Members;
+  /** Resource policies: the entry whose classes a statement is limited to, or -1 (undefined: none is). */
+  readonly entry: Int32Array | undefined;
+  /** RCPs: the account whose resources a statement is limited to (undefined: none is). */
+  readonly account: readonly (string | undefined)[] | undefined;
 }
 
-function scoped(m: Membership, entryClasses: Map<number, number[]>, accountGroup: Map<string, number>, ownAccountGroup: number): ScopedMembership {
-  // Unscoped (most statements): the membership itself, no copy per statement and class.
-  if (m.entry === undefined && m.account === undefined) return m;
-  const base = { universal: m.universal, negated: m.negated, patterns: m.patterns };
-  if (m.entry !== undefined) return { ...base, only: new Set(entryClasses.get(m.entry) ?? []) };
-  if (m.account !== undefined) {
-    const groups = new Set([accountGroup.get(m.account)!]);
-    // A resource whose account nobody knows is taken to be the caller's own.
-    if (accountGroup.get(m.account) === ownAccountGroup) groups.add(GROUP_UNKNOWN);
-    return { ...base, groups };
+/** The class's resource members with their scopes, as the caller (in `ownAccountGroup`) sees them. */
+function scopedMembers(c: CompiledClass, entryClasses: Map<number, number[]>, accountGroup: Map<string, number>, ownAccountGroup: number): Members {
+  // Unscoped (most classes): the members themselves.
+  if (c.entry === undefined && c.account === undefined) return c.resources;
+  const only: (ReadonlySet<number> | undefined)[] = new Array(c.count).fill(undefined);
+  const groups: (ReadonlySet<number> | undefined)[] = new Array(c.count).fill(undefined);
+  for (let i = 0; i < c.count; i++) {
+    const entry = c.entry?.[i] ?? -1;
+    const account = c.account?.[i];
+    if (entry >= 0) {
+      only[i] = new Set(entryClasses.get(entry) ?? []);
+    } else if (account !== undefined) {
+      const set = new Set([accountGroup.get(account)!]);
+      // A resource whose account nobody knows is taken to be the caller's own.
+      if (accountGroup.get(account) === ownAccountGroup) set.add(GROUP_UNKNOWN);
+      groups[i] = set;
+    }
   }
-  return base;
+  return { ...c.resources, only, groups };
 }
 
 /** A dimension, with what the sparse maps need to know about its classes. */
@@ -574,10 +615,13 @@ interface Space {
   readonly scratch: SparseScratch;
 }
 
-/** Per pattern of `patterns`: 1 when `ids` (the ids statements name, repeats allowed) holds it. */
-function statementPatterns(patterns: IntLists, ids: IntBuffer): Uint8Array {
+/** Per pattern of `patterns`: 1 when some statement (a member of `members`) names it. */
+function statementPatterns(patterns: IntLists, members: readonly Members[]): Uint8Array {
   const flags = new Uint8Array(patterns.size);
-  for (let i = 0; i < ids.size; i++) flags[ids.values[i]!] = 1;
+  for (const m of members) {
+    const end = m.start[m.start.length - 1]!;
+    for (let i = 0; i < end; i++) flags[m.patterns[i]!] = 1;
+  }
   return flags;
 }
 
@@ -743,11 +787,13 @@ function buildDimension(
  * function's 8th call or so).
  */
 function warmUpSparse(space: Space): void {
-  const items: ScopedMembership[] = [
-    { universal: false, negated: false, patterns: [], only: new Set([0]) },
-    { universal: true, negated: false, patterns: [] },
-  ];
-  for (let i = 0; i < WARM_UP_CALLS; i++) buildSparse(space, items, () => 0);
+  const members: Members = {
+    flags: Uint8Array.of(0, UNIVERSAL), start: Int32Array.of(0, 0, 0), patterns: new Int32Array(0), only: [new Set([0]), undefined], groups: [undefined, undefined],
+  };
+  const both = new IntBuffer();
+  both.push(0);
+  both.push(1);
+  for (let i = 0; i < WARM_UP_CALLS; i++) buildSparse(space, members, both, () => 0);
 }
 
 const WARM_UP_CALLS = 16;
@@ -809,18 +855,22 @@ function holds(sorted: readonly number[], value: number): boolean {
   return false;
 }
 
-/** Whether an item's patterns hit a class: its broad and wild ones through `bits`, its narrow ones through main class k (-1: none). */
-function hits(space: Space, item: ScopedMembership, k: number, bits: number): boolean {
-  for (const p of item.patterns) {
+/** Whether member m's patterns hit a class: its broad and wild ones through `bits`, its narrow ones through main class k (-1: none). */
+function hits(space: Space, members: Members, m: number, k: number, bits: number): boolean {
+  const { start, patterns } = members;
+  for (let q = start[m]!, end = start[m + 1]!; q < end; q++) {
+    const p = patterns[q]!;
     const bit = space.patternBit[p]!;
     if (bit !== 0 ? (bit & bits) !== 0 : k >= 0 && holds(space.classes[k]!, p)) return true;
   }
   return false;
 }
 
-function matches(space: Space, item: ScopedMembership, k: number, bits: number, group: number): boolean {
-  if (item.groups && !item.groups.has(group)) return false;
-  return item.universal || hits(space, item, k, bits) !== item.negated;
+function matches(space: Space, members: Members, m: number, k: number, bits: number, group: number): boolean {
+  const groups = members.groups?.[m];
+  if (groups !== undefined && !groups.has(group)) return false;
+  const flags = members.flags[m]!;
+  return (flags & UNIVERSAL) !== 0 || hits(space, members, m, k, bits) !== ((flags & NEGATED) !== 0);
 }
 
 /** Scratch lists for buildSparse, reused by every call on a space (calls on one space do not nest). */
@@ -852,6 +902,7 @@ function sparseScratch(): SparseScratch {
 
 /**
  * Builds the sparse map class -> output(subset of items matching the class), packed (SparseMaps).
+ * Item i is member `chosen.values[i]` of `members`, items ascending by member.
  * `subset` (item indices, ascending) is only valid during the call: output copies what it keeps.
  * So is the map returned (scratch, reused by the next call on the space): the caller copies it.
  *
@@ -863,10 +914,10 @@ function sparseScratch(): SparseScratch {
  *
  * The phases are functions of their own, each warmed up (warmUpSparse) before a large call.
  */
-function buildSparse(space: Space, items: readonly ScopedMembership[], output: (subset: IntBuffer) => number): IntBuffer {
+function buildSparse(space: Space, members: Members, chosen: IntBuffer, output: (subset: IntBuffer) => number): IntBuffer {
   const scratch = space.scratch.busy ? sparseScratch() : space.scratch;
   scratch.busy = true;
-  const maskAndGroups = collectCandidates(space, items, scratch);
+  const maskAndGroups = collectCandidates(space, members, chosen, scratch);
   const mask = maskAndGroups >>> 1;
   // A map none of whose items is limited to an account ignores the group: its keys use group 0
   // and it is flagged GROUP_BLIND, so the runtime does the same. That divides its entries by
@@ -880,8 +931,8 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
   out.push(0);
   out.push(0);
   // The counts are written after the entries: appending them may replace out.values.
-  const explicitCount = explicitEntries(space, items, scratch, mask, usesGroup, wildProjected, output);
-  const defaultCount = defaultEntries(space, items, scratch, mask, usesGroup, wildProjected, output);
+  const explicitCount = explicitEntries(space, members, chosen, scratch, mask, usesGroup, wildProjected, output);
+  const defaultCount = defaultEntries(space, members, chosen, scratch, mask, usesGroup, wildProjected, output);
   out.values[1] = explicitCount;
   out.values[2] = defaultCount;
   scratch.busy = false;
@@ -893,7 +944,7 @@ function buildSparse(space: Space, items: readonly ScopedMembership[], output: (
  * node of each class's list in scratch.sortedHead) and the other items in scratch.wide. Returns
  * the map's mask times 2, plus 1 when some item is limited to account groups.
  */
-function collectCandidates(space: Space, items: readonly ScopedMembership[], scratch: SparseScratch): number {
+function collectCandidates(space: Space, members: Members, chosen: IntBuffer, scratch: SparseScratch): number {
   // The candidates of each class listed: linked lists in flat arrays (items ascending, since
   // items are added in order), found through space.collecting.
   const { listed, head, tail, sortedHead, nodeItem, nodeNext, wide } = scratch;
@@ -915,23 +966,26 @@ function collectCandidates(space: Space, items: readonly ScopedMembership[], scr
     nodeItem.push(i);
     nodeNext.push(-1);
   };
+  const { flags, start, patterns, only, groups } = members;
   let mask = 0;
   let usesGroup = 0;
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i]!;
+  for (let i = 0; i < chosen.size; i++) {
+    const m = chosen.values[i]!;
     let hasBits = false;
-    for (const p of item.patterns) {
+    for (let q = start[m]!, end = start[m + 1]!; q < end; q++) {
+      const p = patterns[q]!;
       const bit = patternBit[p]!;
       mask |= bit;
       if (bit !== 0) hasBits = true;
       else for (let c = patternClassStart[p]!, end = patternClassStart[p + 1]!; c < end; c++) addCandidate(patternClassList[c]!, i);
     }
-    if (item.only) {
-      for (const k of item.only) addCandidate(k, i);
-    } else if (item.universal || item.negated || hasBits) {
+    const limited = only?.[m];
+    if (limited !== undefined) {
+      for (const k of limited) addCandidate(k, i);
+    } else if (flags[m] !== 0 || hasBits) {
       wide.push(i);
     }
-    if (item.groups !== undefined) usesGroup = 1;
+    if (groups?.[m] !== undefined) usesGroup = 1;
   }
   // The classes listed, ascending, and the first node of each one's list in that order. Done
   // with `collecting`.
@@ -946,7 +1000,7 @@ function collectCandidates(space: Space, items: readonly ScopedMembership[], scr
 
 /** Appends the explicit entries (class, bits, group, value) to scratch.out; returns how many. */
 function explicitEntries(
-  space: Space, items: readonly ScopedMembership[], scratch: SparseScratch, mask: number, usesGroup: boolean,
+  space: Space, members: Members, chosen: IntBuffer, scratch: SparseScratch, mask: number, usesGroup: boolean,
   wildProjected: Int32Array, output: (subset: IntBuffer) => number,
 ): number {
   const { listed, sortedHead, nodeItem, nodeNext, wide, subset, out } = scratch;
@@ -979,12 +1033,13 @@ function explicitEntries(
           i = y;
           j++;
         }
-        const item = items[i]!;
+        const m = chosen.values[i]!;
+        const limited = members.only?.[m];
         // An item listed under k holds k when nothing but its narrow patterns listed it: one of
         // them is in class k. Not when negated or scoped (`only` lists classes its patterns may
         // miss; groups may exclude this one): then it is tested like the wide ones.
-        const certain = listed && !item.negated && item.only === undefined && item.groups === undefined;
-        if (certain || (!(item.only && !item.only.has(k)) && matches(space, item, k, bits, group))) subset.push(i);
+        const certain = listed && (members.flags[m]! & NEGATED) === 0 && limited === undefined && members.groups?.[m] === undefined;
+        if (certain || (!(limited !== undefined && !limited.has(k)) && matches(space, members, m, k, bits, group))) subset.push(i);
       }
       const value = output(subset);
       out.push(k);
@@ -1003,7 +1058,7 @@ function explicitEntries(
  * through their bits.
  */
 function defaultEntries(
-  space: Space, items: readonly ScopedMembership[], scratch: SparseScratch, mask: number, usesGroup: boolean,
+  space: Space, members: Members, chosen: IntBuffer, scratch: SparseScratch, mask: number, usesGroup: boolean,
   wildProjected: Int32Array, output: (subset: IntBuffer) => number,
 ): number {
   const { wide, subset, defaults, out } = scratch;
@@ -1027,7 +1082,7 @@ function defaultEntries(
       subset.size = 0;
       for (let j = 0; j < wide.size; j++) {
         const i = wide.values[j]!;
-        if (matches(space, items[i]!, -1, bits, group)) subset.push(i);
+        if (matches(space, members, chosen.values[i]!, -1, bits, group)) subset.push(i);
       }
       const value = output(subset);
       defaults.push(bits);
