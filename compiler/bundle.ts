@@ -11,7 +11,7 @@ import { AUX, LEAF, L_ALLOW, L_DENY, L_MATCHED, L_OPEN, NODE, N_CLASS, N_EDGES, 
 import { classify, type Automaton } from "./automaton.js";
 import type { Condition, PrincipalRef, SourceDigest, Statement, Template, Workspace } from "./ir.js";
 import { slotNames } from "./specialize.js";
-import { LEAF_ALLOW, LEAF_DENY, LEAF_MATCHED, LEAF_MATCHED_COUNT, LEAF_OPEN_SIZE, type DecisionTable, type Dimension, type Provenance } from "./table.js";
+import { LEAF_ALLOW, LEAF_DENY, LEAF_MATCHED, LEAF_MATCHED_COUNT, LEAF_OPEN_SIZE, type DecisionTable, type Dimension, type ProvenanceColumns } from "./table.js";
 
 export function tableToPayload(
   table: DecisionTable,
@@ -121,26 +121,10 @@ function wildClassFacts(bits: Int32Array, group: Int32Array, kms: Int32Array): I
   return facts;
 }
 
-/**
- * The provenance's columns, gathered as encodeStatementSources asks for each statement's text:
- * one walk of the provenance, where a map per column cost a callback call per statement each,
- * and each loop over 100,000 statements costs ~10 ms before V8 has optimized it.
- */
-function provenanceColumns(provenance: DecisionTable["provenance"], statementText: (p: Provenance) => WireStatementSource): BundlePayload["provenance"] {
-  const policy: string[] = [];
-  const sid: (string | null)[] = [];
-  const layer: string[] = [];
-  const index = new Int32Array(provenance.length);
-  const deny = new Int32Array(provenance.length);
-  const text = encodeStatementSources(provenance.length, (id) => {
-    const p = provenance[id]!;
-    policy.push(p.policy);
-    sid.push(p.sid ?? null);
-    layer.push(p.layer);
-    index[id] = p.index;
-    deny[id] = p.effect === "Deny" ? 1 : 0;
-    return statementText(p);
-  });
+/** The provenance as the payload holds it: its columns, and each statement's text, asked for once each. */
+function provenanceColumns(provenance: ProvenanceColumns, statementText: (policy: string, index: number) => WireStatementSource): BundlePayload["provenance"] {
+  const { policy, sid, index, layer, deny } = provenance;
+  const text = encodeStatementSources(policy.length, (id) => statementText(policy[id]!, index[id]!));
   return { policy, sid, index: int32Bytes(index), layer, deny: int32Bytes(deny), text };
 }
 
@@ -355,7 +339,7 @@ function wideColumn(wide: readonly number[], char: number): number {
  * A cloudalus resource policy speaks of the resources it is attached to (its lowering says `*`):
  * their ids stand as its resources.
  */
-function statementTexts(workspace: Workspace): (provenance: Provenance) => WireStatementSource {
+function statementTexts(workspace: Workspace): (policy: string, index: number) => WireStatementSource {
   const attached = new Map<string, string[]>();
   if (workspace.model === "cloudalus") {
     for (const r of workspace.resources) if (r.policy !== undefined) attached.set(r.policy, [...(attached.get(r.policy) ?? []), r.id]);
@@ -365,7 +349,7 @@ function statementTexts(workspace: Workspace): (provenance: Provenance) => WireS
   let lastPolicy: string | undefined;
   let statements: readonly Statement[] | undefined;
   let resources: string[] | undefined;
-  return ({ policy, index }) => {
+  return (policy, index) => {
     if (policy !== lastPolicy) {
       lastPolicy = policy;
       statements = workspace.policies.get(policy)?.statements;

@@ -51,12 +51,16 @@ export const LEAF_MATCHED = 3;
 /** Ints per open statement. */
 export const LEAF_OPEN_SIZE = 4;
 
-export interface Provenance {
-  readonly policy: string;
-  readonly sid?: string;
-  readonly index: number;
-  readonly layer: string;
-  readonly effect: "Allow" | "Deny";
+/**
+ * Where each statement of the table came from, by provenance id, as columns (the bundle's own
+ * shape): its policy, Sid (null for none), index in the policy, layer, and 1 for Deny.
+ */
+export interface ProvenanceColumns {
+  readonly policy: readonly string[];
+  readonly sid: readonly (string | null)[];
+  readonly index: Int32Array;
+  readonly layer: readonly string[];
+  readonly deny: Int32Array;
 }
 
 export interface TableClass {
@@ -125,7 +129,7 @@ export interface DecisionTable {
   readonly rows: SparseMaps;
   readonly leaves: Leaves;
   readonly predicates: readonly (readonly WireCondition[])[];
-  readonly provenance: readonly Provenance[];
+  readonly provenance: ProvenanceColumns;
 }
 
 /** Resource groups: no account field, an account the table does not list; listed accounts are 2 and up. */
@@ -399,7 +403,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     rows: { data: rows.data, start: rows.starts },
     leaves: { data: leaves.data, start: leaves.starts },
     predicates: predicates.values,
-    provenance: provenance.values,
+    provenance: provenance.columns(),
   };
 
   /** The leaf of the statements `ids` (indices into `compiled`), interned. */
@@ -1267,10 +1271,10 @@ function memoByObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
  * could make two provenances one.
  */
 class ProvenanceInterner {
-  readonly values: Provenance[] = [];
   private readonly policyIds = new Map<string, number>();
   private readonly sidIds = new Map<string, number>();
   private readonly layerIds = new Map<string, number>();
+  /** Provenance p's key is list p: policy, sid (-1: none) and layer numbers, index, deny. */
   private readonly keys: IntListInterner;
   /** Scratch: the key being looked up. */
   private readonly key = new Int32Array(5);
@@ -1287,9 +1291,30 @@ class ProvenanceInterner {
     key[2] = index;
     key[3] = numbered(this.layerIds, layer);
     key[4] = effect === "Deny" ? 1 : 0;
-    const id = this.keys.id(key);
-    if (id === this.values.length) this.values.push({ policy, ...(sid === undefined ? {} : { sid }), index, layer, effect });
-    return id;
+    return this.keys.id(key);
+  }
+
+  /** The provenances so far, read back from their keys: no object per statement meanwhile. */
+  columns(): ProvenanceColumns {
+    const count = this.keys.size;
+    const keys = this.keys.data;
+    const policies = [...this.policyIds.keys()];
+    const sids = [...this.sidIds.keys()];
+    const layers = [...this.layerIds.keys()];
+    const policy = new Array<string>(count);
+    const sid = new Array<string | null>(count);
+    const index = new Int32Array(count);
+    const layer = new Array<string>(count);
+    const deny = new Int32Array(count);
+    for (let p = 0; p < count; p++) {
+      const at = this.keys.start(p);
+      policy[p] = policies[keys[at]!]!;
+      sid[p] = keys[at + 1]! < 0 ? null : sids[keys[at + 1]!]!;
+      index[p] = keys[at + 2]!;
+      layer[p] = layers[keys[at + 3]!]!;
+      deny[p] = keys[at + 4]!;
+    }
+    return { policy, sid, index, layer, deny };
   }
 }
 
