@@ -294,10 +294,10 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
   // --- rows and leaves, each interned by its packed ints (ids in first-seen order)
   // Sizes per statement as measured on the bench workloads (standard, conditions, wildcards,
   // roles: within 10% of each other): a statement brings about a row of 17 ints and two leaves
-  // of 4 or 5.
-  const leaves = new IntListInterner({ lists: 2 * size.statements, ints: 10 * size.statements });
-  const rows = new IntListInterner({ lists: size.statements, ints: 18 * size.statements });
-  const classActions = new IntLists({ lists: callers.classes.length, ints: 4 * size.statements });
+  // of 4 or 5. Counts get 10% to spare: one list past a hint doubles the array.
+  const leaves = new IntListInterner({ lists: 2.25 * size.statements, ints: 10 * size.statements });
+  const rows = new IntListInterner({ lists: 1.1 * size.statements, ints: 18 * size.statements });
+  const classActions = new IntLists({ lists: callers.classes.length, ints: 4.4 * size.statements });
   /** Scratch for makeLeaf: the matched provenance ids, sorted in place; the leaf's ints. */
   let leafMatched: Int32Array = new Int32Array(64);
   let leafInts: Int32Array = new Int32Array(64);
@@ -330,7 +330,7 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     for (let q = r.start[i]!, end = r.start[i + 1]!; q < end; q++) signatureInts.push(r.patterns[q]!);
     return signatures.id(signatureInts.values, 0, signatureInts.size);
   };
-  const rowByContent = new IntListInterner({ lists: size.statements, ints: 4 * size.statements });
+  const rowByContent = new IntListInterner({ lists: 1.1 * size.statements, ints: 4 * size.statements });
   const rowOfContent: number[] = [];
   // Scratch for rowOf (rows do not nest: a row's buildSparse calls out only to leaves): the
   // row's content key, and its leaves' statements.
@@ -346,15 +346,18 @@ export function buildDecisionTable(workspace: Workspace, callers: CallerClasses,
     const resourceMembers = scopedMembers(compiled, entryClasses, accountGroup, ownAccountGroup);
     // Many resource classes select the same statements of a row: build each leaf once per
     // distinct subset. (Rows need no such cache: a subset's content key finds its row.)
-    // Not sized up front: classes whose rows are all found by content (users sharing roles) never
-    // use it, and one interner per class sized by its statements would be garbage for each.
-    const leafBySubset = new IntListInterner();
+    // Made at the first leaf the class builds, sized by its statements (about two subsets per
+    // statement, of one or two ints, on the bench workloads): classes whose rows are all found by
+    // content (users sharing roles) never make one, and a class of 100,000 statements no longer
+    // grows one by doubling (~13 MB of garbage arrays, outside the JS heap).
+    let leafBySubset: IntListInterner | undefined;
     const leafOfSubset: number[] = [];
     /** The statements (indices into `compiled`) of the row being built: set by rowOf. */
     let rowSubset = new IntBuffer();
     const leafOfRowSubset = (leafSubset: IntBuffer): number => {
       statementIds.size = 0;
       for (let j = 0; j < leafSubset.size; j++) statementIds.push(rowSubset.values[leafSubset.values[j]!]!);
+      leafBySubset ??= new IntListInterner({ lists: 2.25 * compiled.count, ints: 4 * compiled.count });
       const s = leafBySubset.id(statementIds.values, 0, statementIds.size);
       if (s === leafOfSubset.length) leafOfSubset.push(makeLeaf(statementIds, compiled));
       return leafOfSubset[s]!;
