@@ -549,8 +549,8 @@ const NEGATED = 2;
 /**
  * Which classes each of a list of items (a class's statements) matches, as columns: member m
  * matches by its flags and its patterns `patterns[start[m] .. start[m + 1])`, then limited by
- * its scope. Columns, not an object per statement: at 100,000 statements those objects (and a
- * Compiled object holding two of them) were ~25 MB that the collector copied and marked.
+ * its scope. Columns, not objects: at 100,000 statements an object per statement holding two
+ * membership objects came to ~29 MB of heap that the collector copied and marked.
  */
 interface Members {
   readonly flags: Uint8Array;
@@ -565,7 +565,7 @@ interface Members {
 /** A class's statements, compiled: columns indexed by the statement's place in the class. */
 interface CompiledClass {
   readonly count: number;
-  /** 1 for Deny. Effect and layer are kept here: reading them through the statement cost a cache miss per leaf statement. */
+  /** 1 for Deny. Effect and layer (slot) are kept here: reading them through the statement cost a cache miss per leaf statement. */
   readonly deny: Uint8Array;
   readonly slot: Int32Array;
   readonly provenance: Int32Array;
