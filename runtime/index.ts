@@ -897,6 +897,8 @@ class Table implements Authorizer {
   private readonly statementCount: number;
   /** The cold part: decoded when explain first needs it (or given, when the payload was decoded whole). */
   private coldBytes: Uint8Array | undefined;
+  /** A view of the bytes the bundle was loaded from (its cold part): empty once they are detached. */
+  private readonly loadedFrom: Uint8Array;
   private coldPart: ColdPayload | undefined;
   private provenanceTables: Provenance | undefined;
   private nearMissTables: { classActions: MapEntries; rows: MapEntries; texts: readonly WireStatementSource[] } | undefined;
@@ -952,11 +954,22 @@ class Table implements Authorizer {
     check(outOfRange(this.classKind, 0, 1, 0, this.kinds.length) < 0, "an index is out of range");
     this.slots = p.slots;
     check(Array.isArray(this.slots), "the verdict slots are missing");
+    check(p.cold.byteLength > 0, "the cold part is empty");
+    this.loadedFrom = p.cold;
     this.coldBytes = p.cold;
     this.coldPart = cold;
     const build = p.build;
     if (build !== undefined) check(Number.isSafeInteger(build.revision) && build.revision >= 0 && typeof build.createdAt === "string", "the build record is malformed");
     this.info = { compiler: p.compiler, sources: p.sources, classes: classCount, leaves: leafCount, ...(build === undefined ? {} : { build: { revision: build.revision, createdAt: build.createdAt } }) };
+  }
+
+  /**
+   * Whether the bytes the bundle was loaded from were detached since (transferred to a worker,
+   * say). The tables are views of them (or a copy), the cold part always a view: once they are
+   * gone, check and explain both deny rather than read what is left.
+   */
+  private get detached(): boolean {
+    return this.loadedFrom.byteLength === 0;
   }
 
   /** The cold part of the payload (statement provenance and texts, literals), decoded once. */
@@ -978,7 +991,7 @@ class Table implements Authorizer {
 
   check(request: Request): Decision {
     try {
-      if (typeof request !== "object" || request === null) return IMPLICIT_DENY;
+      if (this.detached || typeof request !== "object" || request === null) return IMPLICIT_DENY;
       const cls = this.classOf(request);
       const { action, resource } = request;
       if (cls < 0 || typeof action !== "string" || typeof resource !== "string") return IMPLICIT_DENY;
@@ -1016,6 +1029,7 @@ class Table implements Authorizer {
 
   private explainUnsafe(request: Request): Explanation {
     const denied = (reason: string): Explanation => ({ decision: IMPLICIT_DENY, principalClass: "", statements: [], layers: [], unmet: [], nearMisses: [], reason });
+    if (this.detached) return denied("the bundle's bytes were detached (transferred) after it was loaded: load it again from bytes of its own");
     if (typeof request !== "object" || request === null) return denied("the request is not an object");
     const cls = this.classOf(request);
     if (cls < 0) return denied("the principal must be a string or null");

@@ -52,13 +52,17 @@ function find(slots: Int32Array, offset: number, size: number, main: number, bit
   }
   const capacity = -size;
   let s = slotOf(hashKey(main, bits, group), capacity);
-  for (;;) {
+  // Every hash part has a free slot (checked at load), so a probe ends there. The count bounds it
+  // anyway: tables whose buffer was detached after the load read as undefined (capacity NaN: no
+  // probe), and no lookup may hang.
+  for (let probes = capacity; probes > 0; probes--) {
     const at = offset + ENTRY * s;
     const k = slots[at]!;
-    if (k === EMPTY_MAIN) return -1; // INVARIANT: every hash part has a free slot (checked at load)
+    if (k === EMPTY_MAIN) return -1;
     if (k === main && slots[at + 1] === bits && slots[at + 2] === group) return slots[at + 3]!;
     s = s + 1 === capacity ? 0 : s + 1;
   }
+  return -1;
 }
 
 /** The entries of map `m`: its explicit ones, then its defaults (main class -1), each in key order. */

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileWorkspace } from "../../compiler/compile.js";
 import { evaluateIr } from "../../compiler/reference/evaluate.js";
-import { BundleError, type Request } from "../../runtime/index.js";
+import { BundleError, inspectBundle, type Request } from "../../runtime/index.js";
 import { loadBundle, nodeSha256 } from "../../runtime/node.js";
 import { SPELLINGS_MAX, TABLE_NAMES, decodeBundle, type TableName } from "../../runtime/format.js";
 import { encodeBundle } from "../../compiler/encode-bundle.js";
@@ -80,6 +80,33 @@ describe("load-ready tables", () => {
     for (const r of REQUESTS) {
       expect(b.check(r)).toBe(a.check(r));
       expect(b.explain(r)).toEqual(a.explain(r));
+    }
+  });
+
+  // Loading reads the bytes in place, so a caller that transfers them to a worker after the load
+  // leaves every view empty. A hash probe over an empty table once never ended (check hung).
+  it("deny, and explain why, once the bytes they were loaded from are detached; lookups still end", () => {
+    for (const offset of [0, 1]) {
+      const own = new Uint8Array(bundle.length + offset);
+      own.set(bundle, offset);
+      const bytes = own.subarray(offset); // offset 1: the tables are a copy, the cold part still a view
+      const authorizer = loadBundle(bytes);
+      const inspector = inspectBundle(bytes);
+      const row = inspector.rowOf(0, { main: 1, bits: 0, group: 0, kms: 0 });
+      expect(REQUESTS.map((r) => authorizer.check(r))).toContain("Allow");
+      structuredClone(own.buffer, { transfer: [own.buffer] });
+      expect(bytes.byteLength).toBe(0);
+      for (const r of REQUESTS) {
+        expect(authorizer.check(r)).toBe("ImplicitDeny");
+        const explanation = authorizer.explain(r);
+        expect(explanation.decision).toBe("ImplicitDeny");
+        expect(explanation.reason).toMatch(/detached .* load it again/);
+      }
+      if (offset === 0) {
+        // The inspector has no guard of its own: its lookups over the emptied tables find nothing.
+        expect(row).toBeGreaterThanOrEqual(0);
+        expect(inspector.rowOf(0, { main: 1, bits: 0, group: 0, kms: 0 })).toBe(-1);
+      }
     }
   });
 
