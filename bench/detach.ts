@@ -10,17 +10,19 @@
 // gateway that runs WebAssembly or transfers buffers would be. This measures the difference.
 //
 // Sizes: IAMC_BENCH_SIZES (default 10,1000,10000). Each figure is the median over five rounds
-// that alternate iamc and the floor, each round the median ns of batches of 64 checks.
+// that alternate iamc and the floor, each round the median ns of ~600 batches of 64 checks.
 import { compileWorkspace } from "../compiler/compile.js";
 import { loadBundle } from "../runtime/node.js";
+import { latency, median } from "./latency.js";
 import { setupFloor } from "./peers/floor.js";
 import { standardManifest, standardRequests, type BenchRequest } from "./workloads.js";
 import { workspaceFromManifest } from "./workspace.js";
 
 const sizes = (process.env.IAMC_BENCH_SIZES ?? "10,1000,10000").split(",").map((s) => Number(s.trim().replace(/_/g, "")));
-const BATCH = 64;
 const ROUNDS = 5;
-const BATCHES_PER_ROUND = 600;
+/** Per round and engine: about 600 batches of 64 checks at the rough time (under 10 µs: batches of 64). */
+const ROUGH_NS = 500;
+const ROUND_BUDGET_MS = 20;
 
 type Check = (request: BenchRequest) => unknown;
 
@@ -29,23 +31,6 @@ interface Subject {
   readonly requests: readonly BenchRequest[];
   readonly iamc: Check;
   readonly floor: Check;
-}
-
-/** The median ns per check over batches of BATCH consecutive requests. */
-function batchMedian(check: Check, requests: readonly BenchRequest[]): number {
-  const samples: number[] = [];
-  for (let round = 0; round < BATCHES_PER_ROUND; round++) {
-    const offset = (round * BATCH) % (requests.length - BATCH);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < BATCH; i++) check(requests[offset + i]!);
-    samples.push(Number(process.hrtime.bigint() - start) / BATCH);
-  }
-  return median(samples);
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** iamc and the floor on one size: warmed, then ROUNDS alternating rounds. */
@@ -59,8 +44,8 @@ function measure(s: Subject): { iamc: number; floor: number } {
   const iamc: number[] = [];
   const floor: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    iamc.push(batchMedian(s.iamc, s.requests));
-    floor.push(batchMedian(s.floor, s.requests));
+    iamc.push(latency(s.iamc, s.requests, ROUGH_NS, ROUND_BUDGET_MS).median);
+    floor.push(latency(s.floor, s.requests, ROUGH_NS, ROUND_BUDGET_MS).median);
   }
   return { iamc: median(iamc), floor: median(floor) };
 }

@@ -38,6 +38,7 @@ import { latencySvg, type PlotSeries } from "./plot.js";
 import { PRINCIPAL, standardManifest, standardRequests, VARIANT_WORKLOADS, type BenchRequest, type Workload } from "./workloads.js";
 import { workspaceFromManifest } from "./workspace.js";
 import { measureDslParse, type DslParseResult } from "./dsl-parse.js";
+import { latency, median } from "./latency.js";
 
 const REQUIRED_FLAGS = ["--expose-gc", "--no-turbo-inline-js-wasm-calls"];
 
@@ -169,37 +170,6 @@ function compileCapped(n: number, capS: number, workload?: string): Promise<Comp
 
 // ---------------------------------------------------------------------------------------------
 // Measuring.
-
-interface Latency {
-  readonly median: number;
-  readonly p99: number;
-  /** Timed batches, and checks per batch: both are of per-check times averaged over a batch. */
-  readonly samples: number;
-  readonly batch: number;
-}
-
-/** The median of a few timings (the upper middle one of an even count). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-/** Median and p99 of per-check time, from batches timed with the high-resolution clock. */
-function latency(check: (r: BenchRequest) => unknown, requests: readonly BenchRequest[], roughNs: number): Latency {
-  // Per-check times under a few µs are below what one clock read can time well: time batches.
-  // The thresholds are wide so an engine keeps one batch size across N.
-  const batch = roughNs < 10_000 ? 64 : roughNs < 200_000 ? 8 : 1;
-  const rounds = Math.max(31, Math.min(3000, Math.floor((SETTINGS.latencyBudgetMs * 1e6) / (roughNs * batch))));
-  const samples: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const offset = (round * batch) % (requests.length - batch);
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) check(requests[offset + i]!);
-    samples.push(Number(process.hrtime.bigint() - start) / batch);
-  }
-  samples.sort((x, y) => x - y);
-  return { median: samples[Math.floor(samples.length / 2)]!, p99: samples[Math.min(samples.length - 1, Math.floor(samples.length * 0.99))]!, samples: rounds, batch };
-}
 
 /**
  * Requests as a gateway receives them: parsed from JSON text, so their strings are flat, not the
@@ -511,7 +481,7 @@ async function measureSize(n: number): Promise<void> {
 
   for (const { row, fn } of timed) {
     const rough = row.checksPerSecond ? 1e9 / row.checksPerSecond : row.probeNs ?? 1000;
-    const l = latency(fn, requests, rough);
+    const l = latency(fn, requests, rough, SETTINGS.latencyBudgetMs);
     Object.assign(row, { checkNsMedian: l.median, checkNsP99: l.p99, latencySamples: l.samples, latencyBatch: l.batch });
     const st = states.get(row.engine)!;
     st.last = { n, setupMs: row.setupMs ?? 0, medianNs: l.median };
@@ -577,7 +547,7 @@ async function measureVariant(workload: Workload, n: number): Promise<void> {
   referenceRow.verified = `${agreeRef}/${sample.length}`;
   iamcRow.verified = `${agreeRef}/${sample.length} (reference), decisions ${counts}`;
   if (agreeRef !== sample.length) Object.assign(iamcRow, { status: "aborted", note: "iamc disagrees with its reference evaluator" });
-  const refLatency = latency((r) => evaluateIr(workspace, r as Request), sample, probe((r) => evaluateIr(workspace, r as Request), sample));
+  const refLatency = latency((r) => evaluateIr(workspace, r as Request), sample, probe((r) => evaluateIr(workspace, r as Request), sample), SETTINGS.latencyBudgetMs);
   Object.assign(referenceRow, { checkNsMedian: refLatency.median, checkNsP99: refLatency.p99 });
 
   const timed: { row: VariantRow; fn: (r: BenchRequest) => unknown }[] = [{ row: iamcRow, fn: (r) => iamc.check(r) }];
@@ -609,7 +579,7 @@ async function measureVariant(workload: Workload, n: number): Promise<void> {
   }
   for (const { fn } of timed) for (let pass = 0; pass < 3; pass++) for (const r of requests) fn(r);
   for (const { row: r, fn } of timed) {
-    const l = latency(fn, requests, probe(fn, requests));
+    const l = latency(fn, requests, probe(fn, requests), SETTINGS.latencyBudgetMs);
     Object.assign(r, { checkNsMedian: l.median, checkNsP99: l.p99 });
     log(`${r.engine}: median ${fmt(l.median)} ns, p99 ${fmt(l.p99)} ns`);
   }

@@ -471,7 +471,11 @@ export function readPayload(bytes: Uint8Array, digestOf: Sha256 = sha256, verify
   if (!(rest.cold instanceof Uint8Array) || !Number.isSafeInteger(rest.statements) || (rest.statements as number) < 0) {
     throw malformed("its statement section is missing");
   }
-  return { ...rest, tables: tablesOf(tables, tableLengths) } as unknown as WirePayload;
+  const arena = tablesOf(tables, tableLengths);
+  // When the tables had to be copied (unaligned bytes), the cold part is copied too: then the
+  // authorizer reads nothing of the caller's bytes, and detaching them changes nothing.
+  const cold = arena["leaves.record"].buffer === (tables as Uint8Array).buffer ? rest.cold : rest.cold.slice();
+  return { ...rest, cold, tables: arena } as unknown as WirePayload;
 }
 
 /** Decodes the cold part of a payload; throws BundleError IAMC5005 when it is not what iamc writes. */
